@@ -1,0 +1,1 @@
+"""Root conftest: shared pytest configuration for every package's tests."""

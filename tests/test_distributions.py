@@ -1,0 +1,97 @@
+"""The monorepo builds separately published distributions sharing the `openapi` namespace."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import venv
+import zipfile
+from email.parser import Parser
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = ["data", "spec", "db", "ws", "cli"]
+
+
+def build_wheel(source: Path, out: Path) -> Path:
+    subprocess.run(
+        [sys.executable, "-m", "hatchling", "build", "-t", "wheel", "-d", str(out)],
+        cwd=source,
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = out.glob("*.whl")
+    return wheel
+
+
+def wheel_metadata(wheel: Path) -> tuple[list[str], object]:
+    with zipfile.ZipFile(wheel) as zf:
+        names = zf.namelist()
+        (meta_name,) = [n for n in names if n.endswith(".dist-info/METADATA")]
+        meta = Parser().parsestr(zf.read(meta_name).decode())
+    return names, meta
+
+
+@pytest.fixture(scope="module")
+def wheels(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    built = {}
+    for name in PACKAGES:
+        built[name] = build_wheel(
+            ROOT / "packages" / f"openapi-{name}", tmp_path_factory.mktemp(name)
+        )
+    built["meta"] = build_wheel(ROOT, tmp_path_factory.mktemp("meta"))
+    return built
+
+
+@pytest.mark.parametrize("name", PACKAGES)
+def test_wheel_is_a_namespace_portion(wheels: dict[str, Path], name: str) -> None:
+    names, meta = wheel_metadata(wheels[name])
+    assert meta["Name"] == f"aio-openapi-{name}"  # type: ignore[index]
+    assert "openapi/__init__.py" not in names
+    assert f"openapi/{name}/__init__.py" in names
+    assert f"openapi/{name}/py.typed" in names
+    # requirements name distributions, never file paths
+    for req in meta.get_all("Requires-Dist") or []:  # type: ignore[attr-defined]
+        assert "file:" not in req and "@" not in req.split(";")[0], req
+
+
+def test_meta_package_requires_all_five(wheels: dict[str, Path]) -> None:
+    names, meta = wheel_metadata(wheels["meta"])
+    assert not [n for n in names if n.endswith(".py")]
+    requires = [r for r in meta.get_all("Requires-Dist") if "extra ==" not in r]  # type: ignore[attr-defined]
+    assert sorted(r.split(">=")[0] for r in requires) == sorted(
+        f"aio-openapi-{n}" for n in PACKAGES
+    )
+    assert all(">=" in r for r in requires)
+    extras = meta.get_all("Provides-Extra")  # type: ignore[attr-defined]
+    assert {"embedded", "sentry", "postgres", "fast"} <= set(extras)
+
+
+@pytest.mark.slow
+def test_data_installs_alone(wheels: dict[str, Path], tmp_path: Path) -> None:
+    env = tmp_path / "venv"
+    venv.EnvBuilder(with_pip=True).create(env)
+    py = env / "bin" / "python"
+    subprocess.run(
+        [str(py), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+         str(wheels["data"])],
+        check=True,
+    )
+    listed = subprocess.run(
+        [str(py), "-m", "pip", "list", "--format=freeze", "--disable-pip-version-check"],
+        check=True, capture_output=True, text=True,
+    ).stdout
+    installed = {line.split("==")[0].lower() for line in listed.split()}
+    others = installed - {"pip", "setuptools", "wheel", "aio-openapi-data"}
+    assert "aio-openapi-data" in installed
+    assert others <= {"typing-extensions", "typing_extensions"}, others
+    probe = (
+        "import importlib.util, openapi.data; "
+        "assert importlib.util.find_spec('openapi.spec') is None; "
+        "assert importlib.util.find_spec('aiohttp') is None; "
+        "print(openapi.data.__version__)"
+    )
+    out = subprocess.run([str(py), "-c", probe], check=True, capture_output=True, text=True)
+    assert out.stdout.strip()
