@@ -1,4 +1,4 @@
-"""PostgreSQL for aio-openapi: asyncpg pool, SQLAlchemy Core tables, CRUD views, pagination, alembic migrations."""
+"""PostgreSQL for aio-openapi: asyncpg pool, SQLAlchemy Core tables, CRUD, migrations."""
 
 __version__ = "0.1.0"
 
