@@ -75,13 +75,22 @@ def test_data_installs_alone(wheels: dict[str, Path], tmp_path: Path) -> None:
     venv.EnvBuilder(with_pip=True).create(env)
     py = env / "bin" / "python"
     subprocess.run(
-        [str(py), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-         str(wheels["data"])],
+        [
+            str(py),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            str(wheels["data"]),
+        ],
         check=True,
     )
     listed = subprocess.run(
         [str(py), "-m", "pip", "list", "--format=freeze", "--disable-pip-version-check"],
-        check=True, capture_output=True, text=True,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
     installed = {line.split("==")[0].lower() for line in listed.split()}
     others = installed - {"pip", "setuptools", "wheel", "aio-openapi-data"}
