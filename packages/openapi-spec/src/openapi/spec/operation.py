@@ -1,0 +1,56 @@
+"""``@op``: the schemas of one view method, read by the view and by the spec."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+OPERATION_ATTRIBUTE = "__openapi_operation__"
+
+
+@dataclass(frozen=True)
+class Operation:
+    """The schemas of one operation (a view method).
+
+    Schemas are dataclasses, ``list[Dataclass]`` or any type openapi.data supports.
+    """
+
+    body_schema: Any = None
+    query_schema: Any = None
+    response_schema: Any = None
+    response: int = 200
+    """the success status of the operation, as documented"""
+    response_headers: Mapping[str, Mapping[str, Any]] | None = None
+    """OpenAPI header objects by name, added to the success response"""
+
+
+def op(
+    body_schema: Any = None,
+    query_schema: Any = None,
+    response_schema: Any = None,
+    response: int = 200,
+    response_headers: Mapping[str, Mapping[str, Any]] | None = None,
+) -> Callable[[F], F]:
+    """Attach an :class:`Operation` to a view method; the method itself is unchanged."""
+    operation = Operation(
+        body_schema=body_schema,
+        query_schema=query_schema,
+        response_schema=response_schema,
+        response=response,
+        response_headers=response_headers,
+    )
+
+    def attach(method: F) -> F:
+        setattr(method, OPERATION_ATTRIBUTE, operation)
+        return method
+
+    return attach
+
+
+def operation_of(method: Any) -> Operation | None:
+    """The :class:`Operation` attached to ``method`` by :func:`op`, if any."""
+    found = getattr(method, OPERATION_ATTRIBUTE, None)
+    return found if isinstance(found, Operation) else None
