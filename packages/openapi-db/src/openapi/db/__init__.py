@@ -1,5 +1,18 @@
 """PostgreSQL for aio-openapi: asyncpg pool, SQLAlchemy Core tables, CRUD, migrations."""
 
+from .app import get_db
+from .crud import CrudDB
+from .database import Database
+from .errors import DatabaseUnavailable, ImproperlyConfigured, InvalidFilter
+
 __version__ = "0.1.0"
 
-__all__ = ["__version__"]
+__all__ = [
+    "__version__",
+    "CrudDB",
+    "Database",
+    "DatabaseUnavailable",
+    "ImproperlyConfigured",
+    "InvalidFilter",
+    "get_db",
+]

@@ -1,0 +1,382 @@
+"""CrudDB: create, read, update, delete and count rows of a table.
+
+Each helper describes its statement by a *shape key* (table, filter columns and
+operators, value kinds, ordering...) without building any SQLAlchemy object; only
+the first statement of a shape is built and compiled, later ones just order their
+values into asyncpg arguments.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Hashable, Mapping, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+
+from .compiler import CompiledSQL, Row
+from .database import Connection, Database
+from .errors import InvalidFilter
+from .filters import FilterConsumer, build_conditions, column_filter, split_key, value_kind
+
+__all__ = ["CrudDB", "Filters", "OrderBy"]
+
+Filters = Mapping[str, Any]
+OrderBy = str | Sequence[str] | None
+
+
+class _Plan:
+    """Filters split into a shape (hashable) and the values it binds."""
+
+    __slots__ = ("shape", "values", "custom")
+
+    def __init__(self, shape: tuple[Any, ...], values: list[Any], custom: bool) -> None:
+        self.shape = shape
+        self.values = values
+        self.custom = custom
+
+
+def _normalize_order(order_by: OrderBy) -> tuple[str, ...]:
+    if not order_by:
+        return ()
+    if isinstance(order_by, str):
+        return (order_by,)
+    return tuple(order_by)
+
+
+_DEFAULTS: weakref.WeakKeyDictionary[sa.Table, dict[str, list[tuple[str, Any]]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _python_defaults(table: sa.Table, attribute: str) -> list[tuple[str, Any]]:
+    """Columns whose ``default``/``onupdate`` SQLAlchemy computes in Python."""
+    per_table = _DEFAULTS.get(table)
+    if per_table is None:
+        per_table = _DEFAULTS[table] = {}
+    found = per_table.get(attribute)
+    if found is None:
+        found = per_table[attribute] = []
+        for column in table.columns:
+            default = getattr(column, attribute)
+            if default is not None and (default.is_scalar or default.is_callable):
+                found.append((column.key, default))
+    return found
+
+
+def _with_defaults(
+    table: sa.Table, rows: list[Mapping[str, Any]], attribute: str
+) -> list[Mapping[str, Any]]:
+    defaults = _python_defaults(table, attribute)
+    if not defaults:
+        return rows
+    completed: list[Mapping[str, Any]] = []
+    for row in rows:
+        missing = [(name, default) for name, default in defaults if name not in row]
+        if missing:
+            row = dict(row)
+            for name, default in missing:
+                # SQLAlchemy wraps callables to take an execution context; none exists here
+                row[name] = default.arg(None) if default.is_callable else default.arg
+        completed.append(row)
+    return completed
+
+
+class CrudDB(Database):
+    """A :class:`Database` with CRUD helpers; each takes ``conn=`` to join a transaction.
+
+    Filters are ``{"column": value, "column:op": value}`` (see :mod:`openapi.db.filters`);
+    ``consumer`` is an object whose ``filter_<name>(op, value)`` methods override the
+    default condition for ``name`` (a :class:`~openapi.db.path.SqlApiPath`).
+    """
+
+    # shapes
+
+    def _plan(self, table: sa.Table, filters: Filters | None, consumer: FilterConsumer) -> _Plan:
+        shape: list[tuple[str, str, str]] = []
+        values: list[Any] = []
+        custom = False
+        columns = table.c
+        for key, value in (filters or {}).items():
+            name, op = split_key(key)
+            if consumer is not None and hasattr(consumer, f"filter_{name}"):
+                custom = True
+                continue
+            if name not in columns:
+                raise InvalidFilter(key)
+            kind = value_kind(value)
+            shape.append((name, op, kind))
+            if kind != "null":
+                values.append(list(value) if kind == "list" else value)
+        return _Plan(tuple(shape), values, custom)
+
+    def _where(self, table: sa.Table, shape: tuple[tuple[str, str, str], ...]) -> list[Any]:
+        """Conditions with named parameters ``f0, f1...`` for a filter shape."""
+        conditions = []
+        index = 0
+        for name, op, kind in shape:
+            bind = None
+            if kind != "null":
+                bind = f"f{index}"
+                index += 1
+            conditions.append(column_filter(table.c[name], op, kind, name=bind))
+        return conditions
+
+    @staticmethod
+    def _bind(table: sa.Table, name: str, key: str) -> Any:
+        return sa.bindparam(key, type_=table.c[name].type)
+
+    @staticmethod
+    def _filter_args(values: list[Any]) -> dict[str, Any]:
+        return {f"f{i}": value for i, value in enumerate(values)}
+
+    def order_by_clauses(self, table: sa.Table, order_by: OrderBy) -> list[Any]:
+        """``["-created", "id"]`` -> ``[created DESC, id]``; unknown names are a 422."""
+        clauses = []
+        for field in _normalize_order(order_by):
+            desc = field.startswith("-")
+            name = field[1:] if desc else field
+            column = table.c.get(name)
+            if column is None:
+                raise InvalidFilter("order_by", f"cannot order by '{name}'")
+            clauses.append(column.desc() if desc else column.asc())
+        return clauses
+
+    def get_query(
+        self,
+        table: sa.Table,
+        statement: Any,
+        *,
+        params: Filters | None = None,
+        consumer: FilterConsumer = None,
+    ) -> Any:
+        """Add the filters in ``params`` to a select, update or delete statement."""
+        conditions = build_conditions(table, params, consumer)
+        return statement.where(*conditions) if conditions else statement
+
+    def _compiled(self, key: Hashable, build: Any) -> CompiledSQL:
+        compiled = self.compiler.get(key)
+        if compiled is None:
+            compiled = self.compiler.store(key, build())
+        return compiled
+
+    async def _rows(
+        self, compiled: CompiledSQL, params: Mapping[str, Any], conn: Connection | None
+    ) -> list[Row]:
+        return await self.fetch_compiled(compiled, compiled.arguments(params), conn=conn)
+
+    # CRUD
+
+    async def db_select(
+        self,
+        table: sa.Table,
+        filters: Filters | None = None,
+        *,
+        order_by: OrderBy = None,
+        limit: int | None = None,
+        offset: int | None = None,
+        conn: Connection | None = None,
+        consumer: FilterConsumer = None,
+    ) -> list[Row]:
+        """Rows of ``table`` matching ``filters``."""
+        plan = self._plan(table, filters, consumer)
+        if plan.custom:
+            statement = self.get_query(table, table.select(), params=filters, consumer=consumer)
+            statement = statement.order_by(*self.order_by_clauses(table, order_by))
+            if limit is not None:
+                statement = statement.limit(limit)
+            if offset:
+                statement = statement.offset(offset)
+            return await self.fetch(statement, conn=conn)
+        order = _normalize_order(order_by)
+        key = ("select", table, plan.shape, order, limit is not None, bool(offset))
+
+        def build() -> Any:
+            statement = table.select().where(*self._where(table, plan.shape))
+            statement = statement.order_by(*self.order_by_clauses(table, order))
+            if limit is not None:
+                statement = statement.limit(sa.bindparam("limit", type_=sa.Integer))
+            if offset:
+                statement = statement.offset(sa.bindparam("offset", type_=sa.Integer))
+            return statement
+
+        params = self._filter_args(plan.values)
+        params["limit"] = limit
+        params["offset"] = offset
+        return await self._rows(self._compiled(key, build), params, conn)
+
+    async def db_count(
+        self,
+        table: sa.Table,
+        filters: Filters | None = None,
+        *,
+        conn: Connection | None = None,
+        consumer: FilterConsumer = None,
+    ) -> int:
+        """How many rows of ``table`` match ``filters``."""
+        plan = self._plan(table, filters, consumer)
+        if plan.custom:
+            statement = self.get_query(
+                table,
+                sa.select(sa.func.count()).select_from(table),
+                params=filters,
+                consumer=consumer,
+            )
+            return int(await self.fetchval(statement, conn=conn))
+        key = ("count", table, plan.shape)
+
+        def build() -> Any:
+            return (
+                sa.select(sa.func.count()).select_from(table).where(*self._where(table, plan.shape))
+            )
+
+        rows = await self._rows(self._compiled(key, build), self._filter_args(plan.values), conn)
+        return int(next(iter(rows[0].values())))
+
+    async def db_count_query(
+        self, statement: sa.Select[Any], *, conn: Connection | None = None
+    ) -> int:
+        """How many rows a select returns."""
+        count = sa.select(sa.func.count()).select_from(statement.order_by(None).subquery())
+        return int(await self.fetchval(count, conn=conn))
+
+    async def db_insert(
+        self,
+        table: sa.Table,
+        data: Mapping[str, Any] | Sequence[Mapping[str, Any]],
+        *,
+        conn: Connection | None = None,
+    ) -> list[Row]:
+        """Insert one row (a mapping) or many (a list of mappings); returns them."""
+        rows = [data] if isinstance(data, Mapping) else list(data)
+        if not rows:
+            return []
+        rows = _with_defaults(table, rows, "default")
+        names: list[str] = []
+        for row in rows:
+            for name in row:
+                if name not in names:
+                    if name not in table.c:
+                        raise InvalidFilter(name, "unknown column")
+                    names.append(name)
+        key = ("insert", table, tuple(names), len(rows))
+
+        def build() -> Any:
+            values = [
+                {
+                    name: sa.bindparam(f"v{i}_{j}", type_=table.c[name].type)
+                    for j, name in enumerate(names)
+                }
+                for i in range(len(rows))
+            ]
+            if not names:
+                return table.insert().returning(*table.columns)
+            return table.insert().values(values).returning(*table.columns)
+
+        params = {
+            f"v{i}_{j}": row.get(name) for i, row in enumerate(rows) for j, name in enumerate(names)
+        }
+        compiled = self._compiled(key, build)
+        if not names:
+            return [r for _ in rows for r in await self._rows(compiled, {}, conn)]
+        return await self._rows(compiled, params, conn)
+
+    async def db_update(
+        self,
+        table: sa.Table,
+        filters: Filters | None,
+        data: Mapping[str, Any],
+        *,
+        conn: Connection | None = None,
+        consumer: FilterConsumer = None,
+    ) -> list[Row]:
+        """Set ``data`` on the rows matching ``filters``; returns the updated rows."""
+        if not data:
+            return await self.db_select(table, filters, conn=conn, consumer=consumer)
+        for name in data:
+            if name not in table.c:
+                raise InvalidFilter(name, "unknown column")
+        plan = self._plan(table, filters, consumer)
+        if plan.custom:
+            statement = self.get_query(table, table.update(), params=filters, consumer=consumer)
+            return await self.fetch(statement.values(**data).returning(*table.columns), conn=conn)
+        data = _with_defaults(table, [data], "onupdate")[0]
+        names = tuple(data)
+        key = ("update", table, plan.shape, names)
+
+        def build() -> Any:
+            values = {
+                name: sa.bindparam(f"v{j}", type_=table.c[name].type)
+                for j, name in enumerate(names)
+            }
+            return (
+                table.update()
+                .where(*self._where(table, plan.shape))
+                .values(values)
+                .returning(*table.columns)
+            )
+
+        params = self._filter_args(plan.values)
+        params.update((f"v{j}", data[name]) for j, name in enumerate(names))
+        return await self._rows(self._compiled(key, build), params, conn)
+
+    async def db_delete(
+        self,
+        table: sa.Table,
+        filters: Filters | None = None,
+        *,
+        conn: Connection | None = None,
+        consumer: FilterConsumer = None,
+    ) -> list[Row]:
+        """Delete the rows matching ``filters``; returns them."""
+        plan = self._plan(table, filters, consumer)
+        if plan.custom:
+            statement = self.get_query(table, table.delete(), params=filters, consumer=consumer)
+            return await self.fetch(statement.returning(*table.columns), conn=conn)
+        key = ("delete", table, plan.shape)
+
+        def build() -> Any:
+            return table.delete().where(*self._where(table, plan.shape)).returning(*table.columns)
+
+        return await self._rows(self._compiled(key, build), self._filter_args(plan.values), conn)
+
+    async def db_upsert(
+        self,
+        table: sa.Table,
+        filters: Filters,
+        data: Mapping[str, Any] | None = None,
+        *,
+        conn: Connection | None = None,
+        consumer: FilterConsumer = None,
+    ) -> Row:
+        """Update (or select) the row matching ``filters``; insert ``filters | data`` if none.
+
+        Runs in one transaction (or in ``conn``'s).
+        """
+        async with self.ensure_transaction(conn) as connection:
+            if data:
+                rows = await self.db_update(
+                    table, filters, data, conn=connection, consumer=consumer
+                )
+            else:
+                rows = await self.db_select(table, filters, conn=connection, consumer=consumer)
+            if rows:
+                return rows[0]
+            values = {key: value for key, value in filters.items() if ":" not in key}
+            values.update(data or {})
+            return (await self.db_insert(table, values, conn=connection))[0]
+
+    async def db_paginate(
+        self,
+        table: sa.Table,
+        statement: sa.Select[Any],
+        pagination: Any,
+        *,
+        conn: Connection | None = None,
+    ) -> tuple[list[Row], int | None]:
+        """Rows of one page of ``statement`` and, for offset pagination, the total count.
+
+        ``pagination`` is a pagination dataclass instance (see
+        :mod:`openapi.db.pagination`): it orders and limits the statement.
+        """
+        return await pagination.fetch(self, table, statement, conn=conn)  # type: ignore[no-any-return]

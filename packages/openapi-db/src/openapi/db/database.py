@@ -1,0 +1,287 @@
+"""Database: an asyncpg pool and a SQLAlchemy ``MetaData``."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+import asyncpg
+import sqlalchemy as sa
+
+from .compiler import CompiledSQL, Row, SqlCompiler
+from .dsn import asyncpg_dsn
+from .errors import DatabaseUnavailable, ImproperlyConfigured
+
+__all__ = ["Database", "Connection", "unavailable_errors"]
+
+#: an asyncpg connection (asyncpg ships no type information)
+Connection = Any
+
+#: errors meaning the server is down, restarting or unreachable
+unavailable_errors: tuple[type[BaseException], ...] = (
+    OSError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.AdminShutdownError,
+    asyncpg.CrashShutdownError,
+    asyncpg.ConnectionDoesNotExistError,
+)
+
+
+def _json_encode(value: Any) -> str:
+    # statements already serialize JSON columns; raw values are encoded here
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+async def _init_connection(conn: Connection) -> None:
+    for name in ("json", "jsonb"):
+        await conn.set_type_codec(
+            name, encoder=_json_encode, decoder=json.loads, schema="pg_catalog"
+        )
+
+
+class Database:
+    """A container of tables (``metadata``) and a pool of asyncpg connections.
+
+    The pool opens on first use (or ``await db.open()``), so building an application
+    does no I/O; when PostgreSQL cannot be reached, operations raise
+    :class:`DatabaseUnavailable` and later ones retry.
+    """
+
+    def __init__(
+        self,
+        dsn: str = "",
+        metadata: sa.MetaData | None = None,
+        *,
+        min_size: int = 10,
+        max_size: int = 10,
+        acquire_timeout: float = 10.0,
+        connect_timeout: float = 5.0,
+        command_timeout: float | None = None,
+    ) -> None:
+        self._dsn = dsn
+        self._metadata = metadata if metadata is not None else sa.MetaData()
+        self.min_size = min(min_size, max_size)
+        self.max_size = max_size
+        self.acquire_timeout = acquire_timeout
+        self.connect_timeout = connect_timeout
+        self.command_timeout = command_timeout
+        self.compiler = SqlCompiler()
+        self._pool: asyncpg.Pool | None = None
+        self._pool_lock = asyncio.Lock()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.dsn_safe!r})"
+
+    @property
+    def dsn(self) -> str:
+        """The database URL, as given."""
+        return self._dsn
+
+    @property
+    def dsn_safe(self) -> str:
+        """The database URL without its password."""
+        if not self._dsn:
+            return ""
+        return sa.engine.make_url(self._dsn).render_as_string(hide_password=True)
+
+    @property
+    def metadata(self) -> sa.MetaData:
+        """The :class:`sqlalchemy.MetaData` holding the application's tables."""
+        return self._metadata
+
+    @property
+    def pool(self) -> asyncpg.Pool | None:
+        """The asyncpg pool, None until opened."""
+        return self._pool
+
+    def __getattr__(self, name: str) -> sa.Table:
+        """``db.tasks`` is the ``tasks`` table of :attr:`metadata`."""
+        tables = self.__dict__.get("_metadata")
+        if tables is not None and name in tables.tables:
+            return tables.tables[name]  # type: ignore[no-any-return]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute or table {name!r}")
+
+    # pool
+
+    async def open(self) -> asyncpg.Pool:
+        """Open the pool (once); DatabaseUnavailable when PostgreSQL is unreachable."""
+        if self._pool is not None:
+            return self._pool
+        if not self._dsn:
+            raise ImproperlyConfigured("no database URL: set DATASTORE")
+        async with self._pool_lock:
+            if self._pool is None:
+                try:
+                    self._pool = await asyncpg.create_pool(
+                        asyncpg_dsn(self._dsn),
+                        min_size=self.min_size,
+                        max_size=self.max_size,
+                        timeout=self.connect_timeout,
+                        command_timeout=self.command_timeout,
+                        init=_init_connection,
+                    )
+                except unavailable_errors as exc:
+                    raise DatabaseUnavailable() from exc
+                except TimeoutError as exc:
+                    raise DatabaseUnavailable() from exc
+        return self._pool
+
+    async def close(self) -> None:
+        """Close the pool if open."""
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            await pool.close()
+
+    # connections
+
+    @asynccontextmanager
+    async def connection(self, conn: Connection | None = None) -> AsyncIterator[Connection]:
+        """An asyncpg connection from the pool (or ``conn`` itself when given)."""
+        if conn is not None:
+            yield conn
+            return
+        pool = await self.open()
+        try:
+            connection = await pool.acquire(timeout=self.acquire_timeout)
+        except TimeoutError as exc:
+            raise DatabaseUnavailable("Database busy: no connection available") from exc
+        except unavailable_errors as exc:
+            raise DatabaseUnavailable() from exc
+        try:
+            yield connection
+        except unavailable_errors as exc:
+            raise DatabaseUnavailable() from exc
+        finally:
+            await pool.release(connection)
+
+    @asynccontextmanager
+    async def transaction(self, conn: Connection | None = None) -> AsyncIterator[Connection]:
+        """A connection inside a transaction: committed on exit, rolled back on error.
+
+        With ``conn`` already in a transaction, a savepoint nests inside it.
+        """
+        async with self.connection(conn) as connection:
+            async with connection.transaction():
+                yield connection
+
+    @asynccontextmanager
+    async def ensure_transaction(self, conn: Connection | None = None) -> AsyncIterator[Connection]:
+        """``conn`` as is when given (the caller owns its transaction), else a new one."""
+        if conn is not None:
+            yield conn
+        else:
+            async with self.transaction() as connection:
+                yield connection
+
+    # running statements
+
+    async def execute(self, statement: sa.Executable, *, conn: Connection | None = None) -> str:
+        """Run a Core statement; returns the status (``"UPDATE 2"``)."""
+        sql, args = self.compiler.statement(statement)  # type: ignore[arg-type]
+        async with self.connection(conn) as connection:
+            result: str = await connection.execute(sql.sql, *args)
+            return result
+
+    async def fetch(self, statement: sa.Executable, *, conn: Connection | None = None) -> list[Row]:
+        """Rows of a Core statement (``select``, or DML with ``returning``)."""
+        sql, args = self.compiler.statement(statement)  # type: ignore[arg-type]
+        return await self.fetch_compiled(sql, args, conn=conn)
+
+    async def fetchrow(
+        self, statement: sa.Executable, *, conn: Connection | None = None
+    ) -> Row | None:
+        """The first row of a Core statement, or None."""
+        sql, args = self.compiler.statement(statement)  # type: ignore[arg-type]
+        async with self.connection(conn) as connection:
+            return sql.row(await connection.fetchrow(sql.sql, *args))
+
+    async def fetchval(self, statement: sa.Executable, *, conn: Connection | None = None) -> Any:
+        """The first column of the first row of a Core statement."""
+        sql, args = self.compiler.statement(statement)  # type: ignore[arg-type]
+        async with self.connection(conn) as connection:
+            return await connection.fetchval(sql.sql, *args)
+
+    async def fetch_compiled(
+        self, sql: CompiledSQL, args: Sequence[Any], *, conn: Connection | None = None
+    ) -> list[Row]:
+        if conn is not None:
+            try:
+                return sql.rows(await conn.fetch(sql.sql, *args))
+            except unavailable_errors as exc:
+                raise DatabaseUnavailable() from exc
+        pool = await self.open()
+        try:
+            # pool.fetch acquires and releases in one call: the cheapest path
+            records = await pool.fetch(sql.sql, *args, timeout=None)
+        except TimeoutError as exc:
+            raise DatabaseUnavailable("Database busy: no connection available") from exc
+        except unavailable_errors as exc:
+            raise DatabaseUnavailable() from exc
+        return sql.rows(records)
+
+    # schema (tests and command line)
+
+    async def create_all(self) -> None:
+        """Create the tables of :attr:`metadata` that do not exist."""
+        async with self.transaction() as conn:
+            for table in self._metadata.sorted_tables:
+                for statement in _create_statements(table):
+                    await conn.execute(str(statement.compile(dialect=self.compiler.dialect)))
+
+    async def drop_all(self) -> None:
+        """Drop the tables of :attr:`metadata` (and alembic's version table)."""
+        names = [table.name for table in self._metadata.sorted_tables] + ["alembic_version"]
+        async with self.transaction() as conn:
+            for name in reversed(names):
+                await conn.execute(f'DROP TABLE IF EXISTS "{name}" CASCADE')
+            for enum in _enum_types(self._metadata):
+                await conn.execute(f'DROP TYPE IF EXISTS "{enum}" CASCADE')
+
+    async def truncate_all(self) -> None:
+        """Empty every table of :attr:`metadata` (identities restart)."""
+        names = ", ".join(f'"{t.name}"' for t in self._metadata.sorted_tables)
+        if names:
+            async with self.connection() as conn:
+                await conn.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+
+    async def table_names(self) -> list[str]:
+        """Tables that exist in the database's ``public`` schema."""
+        async with self.connection() as conn:
+            rows = await conn.fetch(
+                "SELECT tablename FROM pg_catalog.pg_tables WHERE schemaname = 'public' "
+                "ORDER BY tablename"
+            )
+        return [row["tablename"] for row in rows]
+
+
+def _enum_types(metadata: sa.MetaData) -> list[str]:
+    names: list[str] = []
+    for table in metadata.sorted_tables:
+        for column in table.columns:
+            if isinstance(column.type, sa.Enum) and column.type.name:
+                if column.type.name not in names:
+                    names.append(column.type.name)
+    return names
+
+
+def _create_statements(table: sa.Table) -> list[sa.ExecutableDDLElement]:
+    from sqlalchemy.schema import CreateIndex, CreateTable
+
+    statements: list[sa.ExecutableDDLElement] = []
+    for column in table.columns:
+        if isinstance(column.type, sa.Enum) and column.type.name:
+            values = ", ".join("'" + v.replace("'", "''") + "'" for v in column.type.enums)
+            statements.append(
+                sa.DDL(  # type: ignore[no-untyped-call]
+                    "DO $$ BEGIN CREATE TYPE "
+                    f'"{column.type.name}" AS ENUM ({values}); '
+                    "EXCEPTION WHEN duplicate_object THEN NULL; END $$"
+                )
+            )
+    statements.append(CreateTable(table, if_not_exists=True))
+    statements.extend(CreateIndex(index, if_not_exists=True) for index in table.indexes)
+    return statements

@@ -1,0 +1,114 @@
+"""Filters: ``{"name": value, "name:op": value}`` mappings turned into SQL conditions.
+
+Operators: ``eq`` (the default), ``ne``, ``lt``, ``le``, ``gt``, ``ge``. A list value
+means *any of* (``= ANY``; for ``ne``: ``<> ALL``, i.e. NOT IN), ``None`` means NULL
+(``IS NULL``, or ``IS NOT NULL`` with ``ne``). Lists bind as one array parameter, so
+the SQL text does not depend on the list's length.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.sql.elements import ColumnElement
+
+from .errors import InvalidFilter
+
+__all__ = ["OPERATORS", "split_key", "column_filter", "value_kind", "FilterConsumer"]
+
+OPERATORS = frozenset(("eq", "ne", "lt", "le", "gt", "ge"))
+
+#: an object with ``filter_<name>(op, value)`` methods overriding the default filter
+FilterConsumer = Any
+
+_COMPARE: dict[str, Callable[[Any, Any], Any]] = {
+    "eq": lambda c, v: c == v,
+    "ne": lambda c, v: c != v,
+    "lt": lambda c, v: c < v,
+    "le": lambda c, v: c <= v,
+    "gt": lambda c, v: c > v,
+    "ge": lambda c, v: c >= v,
+}
+
+
+def split_key(key: str) -> tuple[str, str]:
+    """``"name:op"`` -> ``("name", "op")``; ``"name"`` -> ``("name", "eq")``."""
+    name, sep, op = key.partition(":")
+    if not sep:
+        return key, "eq"
+    if op not in OPERATORS:
+        raise InvalidFilter(key, f"unknown operator '{op}'")
+    return name, op
+
+
+def value_kind(value: Any) -> str:
+    """``null``, ``list`` or ``value``: part of a statement's shape."""
+    if value is None:
+        return "null"
+    if isinstance(value, list | tuple | set | frozenset):
+        return "list"
+    return "value"
+
+
+def table_column(table: sa.Table, name: str, key: str | None = None) -> sa.Column[Any]:
+    column = table.c.get(name)
+    if column is None:
+        raise InvalidFilter(key or name, "unknown filter")
+    return column
+
+
+def column_filter(
+    column: sa.ColumnElement[Any], op: str, kind: str, value: Any = None, name: str | None = None
+) -> ColumnElement[bool]:
+    """The condition for one filter.
+
+    With ``name`` the value is a named bind parameter to be supplied at execution
+    (the statement is cached by shape); without, ``value`` is bound into the statement.
+    """
+    if kind == "null":
+        return column.is_not(None) if op == "ne" else column.is_(None)
+    if kind == "list":
+        array_type = ARRAY(column.type)
+        param = (
+            sa.bindparam(name, type_=array_type)
+            if name
+            else sa.bindparam(None, list(value), type_=array_type)
+        )
+        if op == "ne":
+            return column != sa.all_(param)
+        result: ColumnElement[bool] = _COMPARE[op](column, sa.any_(param))
+        return result
+    param = (
+        sa.bindparam(name, type_=column.type)
+        if name
+        else sa.bindparam(None, value, type_=column.type)
+    )
+    result = _COMPARE[op](column, param)
+    return result
+
+
+def build_conditions(
+    table: sa.Table,
+    filters: Mapping[str, Any] | None,
+    consumer: FilterConsumer = None,
+) -> list[ColumnElement[bool]]:
+    """Conditions (values bound in) for a filters mapping; overrides from ``consumer``."""
+    conditions: list[ColumnElement[bool]] = []
+    for key, value in (filters or {}).items():
+        name, op = split_key(key)
+        override = getattr(consumer, f"filter_{name}", None) if consumer is not None else None
+        if override is not None:
+            result = override(op, value)
+            if result is None:
+                continue
+            if isinstance(result, list | tuple):
+                conditions.extend(result)
+            else:
+                conditions.append(result)
+            continue
+        column = table_column(table, name, key)
+        conditions.append(column_filter(column, op, value_kind(value), value))
+    return conditions

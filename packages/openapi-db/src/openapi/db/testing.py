@@ -1,0 +1,151 @@
+"""pytest plugin: a real PostgreSQL for tests.
+
+Load it from a ``conftest.py`` with ``pytest_plugins = ["openapi.db.testing"]``.
+
+Fixtures:
+
+* ``pg_server_url`` (session): URL of a running server: ``DATASTORE`` when set,
+  otherwise an embedded PostgreSQL started once for the session and stopped at its end.
+* ``pg_url`` (session): URL of a fresh database created on that server for this session
+  and dropped at its end (``DATASTORE`` itself when its role may not create databases).
+* ``db_metadata``: the ``sqlalchemy.MetaData`` whose tables ``pg_db`` manages; override it.
+* ``pg_db``: a :class:`CrudDB` on ``pg_url`` with ``db_metadata``'s tables created (once
+  per session) and emptied after each test.
+
+Helpers: :func:`create_tables`, :func:`drop_tables`, :func:`truncate_tables`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+import sqlalchemy as sa
+
+from .crud import CrudDB
+from .dsn import asyncpg_dsn, parse_url
+from .embedded import EmbeddedPostgres
+
+__all__ = [
+    "create_database",
+    "create_tables",
+    "drop_database",
+    "drop_tables",
+    "truncate_tables",
+    "db_metadata",
+    "pg_db",
+    "pg_server_url",
+    "pg_url",
+]
+
+
+def _database_url(url: str, name: str) -> str:
+    return parse_url(url).set(database=name).render_as_string(hide_password=False)
+
+
+async def create_database(server_url: str, name: str) -> str:
+    """Create database ``name`` on the server of ``server_url``; returns its URL."""
+    conn = await asyncpg.connect(asyncpg_dsn(server_url))
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    return _database_url(server_url, name)
+
+
+async def drop_database(server_url: str, name: str) -> None:
+    """Drop database ``name`` (disconnecting its sessions)."""
+    conn = await asyncpg.connect(asyncpg_dsn(server_url))
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+async def create_tables(url: str, metadata: sa.MetaData) -> None:
+    """Create the tables of ``metadata`` in the database at ``url``."""
+    db = CrudDB(url, metadata, min_size=1, max_size=1)
+    try:
+        await db.create_all()
+    finally:
+        await db.close()
+
+
+async def drop_tables(url: str, metadata: sa.MetaData) -> None:
+    """Drop the tables of ``metadata`` from the database at ``url``."""
+    db = CrudDB(url, metadata, min_size=1, max_size=1)
+    try:
+        await db.drop_all()
+    finally:
+        await db.close()
+
+
+async def truncate_tables(url: str, metadata: sa.MetaData) -> None:
+    """Empty the tables of ``metadata`` in the database at ``url``."""
+    db = CrudDB(url, metadata, min_size=1, max_size=1)
+    try:
+        await db.truncate_all()
+    finally:
+        await db.close()
+
+
+@pytest.fixture(scope="session")
+def pg_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A running PostgreSQL server: ``DATASTORE``, else embedded for the session."""
+    datastore = os.environ.get("DATASTORE")
+    if datastore:
+        yield datastore
+        return
+    data_dir: Path = tmp_path_factory.mktemp("embedded-postgres") / "data"
+    server = EmbeddedPostgres(data_dir)
+    server.start()
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def pg_url(pg_server_url: str) -> Iterator[str]:
+    """A fresh database for this test session."""
+    name = f"openapi_test_{uuid.uuid4().hex[:12]}"
+    try:
+        url = asyncio.run(create_database(pg_server_url, name))
+    except asyncpg.InsufficientPrivilegeError:
+        yield pg_server_url
+        return
+    try:
+        yield url
+    finally:
+        asyncio.run(drop_database(pg_server_url, name))
+
+
+@pytest.fixture
+def db_metadata() -> sa.MetaData:
+    """The metadata whose tables ``pg_db`` creates: override in a conftest."""
+    return sa.MetaData()
+
+
+_created: set[tuple[str, int]] = set()
+
+
+@pytest.fixture
+async def pg_db(pg_url: str, db_metadata: sa.MetaData) -> AsyncIterator[CrudDB]:
+    """A CrudDB with the tables of ``db_metadata``, emptied after the test."""
+    db = CrudDB(pg_url, db_metadata, min_size=1, max_size=4)
+    key = (pg_url, id(db_metadata))
+    if key not in _created:
+        await db.create_all()
+        _created.add(key)
+    try:
+        yield db
+    finally:
+        try:
+            await db.truncate_all()
+        finally:
+            await db.close()

@@ -1,0 +1,171 @@
+"""CrudDB on a real PostgreSQL."""
+
+from __future__ import annotations
+
+import decimal
+import uuid
+
+import pytest
+import sqlalchemy as sa
+from openapi.db import CrudDB, InvalidFilter
+
+
+async def add_tasks(db: CrudDB, n: int = 5) -> list[dict]:
+    rows = await db.db_insert(
+        db.tasks,
+        [
+            {"title": f"task {i}", "severity": i if i % 2 else None, "done": i > 2}
+            for i in range(1, n + 1)
+        ],
+    )
+    return [dict(r) for r in rows]
+
+
+async def test_insert_one_returns_row_with_defaults(pg_db: CrudDB) -> None:
+    TaskKind = pg_db.tasks.c.kind.type.enum_class
+    rows = await pg_db.db_insert(
+        pg_db.tasks,
+        {
+            "title": "one",
+            "kind": TaskKind.bug,
+            "extra": {"a": [1, 2]},
+            "tags": ["x", "y"],
+            "story_points": decimal.Decimal("2.50"),
+        },
+    )
+    assert len(rows) == 1
+    row = rows[0]
+    assert row["title"] == "one"
+    assert row["done"] is False
+    assert row["kind"] is TaskKind.bug
+    assert row["extra"] == {"a": [1, 2]}
+    assert row["tags"] == ["x", "y"]
+    assert row["story_points"] == decimal.Decimal("2.50")
+    assert isinstance(row["uid"], uuid.UUID)
+    assert row["created"].tzinfo is not None
+
+
+async def test_insert_many_and_select(pg_db: CrudDB) -> None:
+    rows = await add_tasks(pg_db)
+    assert [r["title"] for r in rows] == [f"task {i}" for i in range(1, 6)]
+    assert len({r["uid"] for r in rows}) == 5
+    selected = await pg_db.db_select(pg_db.tasks, {"id": rows[0]["id"]})
+    assert [r["title"] for r in selected] == ["task 1"]
+    assert await pg_db.db_select(pg_db.tasks, {"id": -1}) == []
+
+
+async def test_filters(pg_db: CrudDB) -> None:
+    await add_tasks(pg_db)
+    t = pg_db.tasks
+
+    async def titles(filters: dict) -> list[str]:
+        rows = await pg_db.db_select(t, filters, order_by="title")
+        return [r["title"] for r in rows]
+
+    assert await titles({"done": True}) == ["task 3", "task 4", "task 5"]
+    assert await titles({"severity:gt": 1}) == ["task 3", "task 5"]
+    assert await titles({"severity:ge": 3, "severity:lt": 5}) == ["task 3"]
+    assert await titles({"severity:le": 1}) == ["task 1"]
+    assert await titles({"severity:ne": 1}) == ["task 3", "task 5"]
+    assert await titles({"severity": None}) == ["task 2", "task 4"]
+    assert await titles({"severity:ne": None}) == ["task 1", "task 3", "task 5"]
+    assert await titles({"title": ["task 1", "task 4", "nope"]}) == ["task 1", "task 4"]
+    assert await titles({"title:ne": ["task 1", "task 4"]}) == ["task 2", "task 3", "task 5"]
+    # the same shape with other values reuses the compiled SQL
+    compilations = pg_db.compiler.compilations
+    assert await titles({"title": ["task 2"]}) == ["task 2"]
+    assert await titles({"severity:gt": 4}) == ["task 5"]
+    assert pg_db.compiler.compilations == compilations
+
+
+async def test_order_limit_offset(pg_db: CrudDB) -> None:
+    await add_tasks(pg_db)
+    rows = await pg_db.db_select(pg_db.tasks, order_by="-title", limit=2, offset=1)
+    assert [r["title"] for r in rows] == ["task 4", "task 3"]
+    rows = await pg_db.db_select(pg_db.tasks, order_by=["done", "-id"], limit=3)
+    assert [r["title"] for r in rows] == ["task 2", "task 1", "task 5"]
+
+
+async def test_unknown_filter_and_order(pg_db: CrudDB) -> None:
+    with pytest.raises(InvalidFilter) as info:
+        await pg_db.db_select(pg_db.tasks, {"nope": 1})
+    assert info.value.status == 422
+    assert info.value.errors == [{"field": "nope", "message": "unknown filter"}]
+    with pytest.raises(InvalidFilter):
+        await pg_db.db_select(pg_db.tasks, {"title:like": "x"})
+    with pytest.raises(InvalidFilter):
+        await pg_db.db_select(pg_db.tasks, order_by="-nope")
+    with pytest.raises(InvalidFilter):
+        await pg_db.db_insert(pg_db.tasks, {"nope": 1})
+
+
+async def test_count_update_delete(pg_db: CrudDB) -> None:
+    await add_tasks(pg_db)
+    t = pg_db.tasks
+    assert await pg_db.db_count(t) == 5
+    assert await pg_db.db_count(t, {"done": True}) == 3
+    updated = await pg_db.db_update(t, {"done": True}, {"severity": 10})
+    assert sorted(r["title"] for r in updated) == ["task 3", "task 4", "task 5"]
+    assert all(r["severity"] == 10 for r in updated)
+    assert await pg_db.db_count(t, {"severity": 10}) == 3
+    deleted = await pg_db.db_delete(t, {"severity": 10})
+    assert len(deleted) == 3
+    assert await pg_db.db_count(t) == 2
+    assert await pg_db.db_update(t, {"id": -1}, {"done": True}) == []
+
+
+async def test_upsert(pg_db: CrudDB) -> None:
+    t = pg_db.tasks
+    row = await pg_db.db_upsert(t, {"title": "up"}, {"severity": 1})
+    assert row["severity"] == 1
+    again = await pg_db.db_upsert(t, {"title": "up"}, {"severity": 2})
+    assert again["id"] == row["id"] and again["severity"] == 2
+    same = await pg_db.db_upsert(t, {"title": "up"})
+    assert same["id"] == row["id"]
+    assert await pg_db.db_count(t) == 1
+
+
+async def test_transaction_commits_and_rolls_back(pg_db: CrudDB) -> None:
+    t = pg_db.tasks
+    async with pg_db.transaction() as conn:
+        await pg_db.db_insert(t, {"title": "kept"}, conn=conn)
+    with pytest.raises(RuntimeError):
+        async with pg_db.transaction() as conn:
+            await pg_db.db_insert(t, {"title": "lost"}, conn=conn)
+            assert await pg_db.db_count(t, {"title": "lost"}, conn=conn) == 1
+            raise RuntimeError("boom")
+    assert [r["title"] for r in await pg_db.db_select(t)] == ["kept"]
+    # an integrity error inside a transaction rolls back everything before it
+    with pytest.raises(Exception) as info:
+        async with pg_db.transaction() as conn:
+            await pg_db.db_insert(t, {"title": "first"}, conn=conn)
+            await pg_db.db_insert(t, {"title": "kept"}, conn=conn)
+    assert "unique" in type(info.value).__name__.lower()
+    assert await pg_db.db_count(t) == 1
+
+
+async def test_core_statements(pg_db: CrudDB) -> None:
+    await add_tasks(pg_db)
+    t = pg_db.tasks
+    rows = await pg_db.fetch(sa.select(t.c.title).where(t.c.severity > 2).order_by(t.c.id))
+    assert [r["title"] for r in rows] == ["task 3", "task 5"]
+    compilations = pg_db.compiler.compilations
+    rows = await pg_db.fetch(sa.select(t.c.title).where(t.c.severity > 4).order_by(t.c.id))
+    assert [r["title"] for r in rows] == ["task 5"]
+    assert pg_db.compiler.compilations == compilations
+    # expanding IN lists still work (compiled each time)
+    rows = await pg_db.fetch(sa.select(t.c.id).where(t.c.title.in_(["task 1", "task 2"])))
+    assert len(rows) == 2
+    assert await pg_db.fetchval(sa.select(sa.func.count()).select_from(t)) == 5
+    row = await pg_db.fetchrow(sa.select(t).where(t.c.title == "task 2"))
+    assert row is not None and row["severity"] is None
+    status = await pg_db.execute(t.update().where(t.c.done.is_(True)).values(severity=0))
+    assert status == "UPDATE 3"
+    assert await pg_db.db_count_query(sa.select(t).where(t.c.severity == 0)) == 3
+
+
+async def test_tables_by_attribute(pg_db: CrudDB) -> None:
+    assert pg_db.tasks is pg_db.metadata.tables["tasks"]
+    with pytest.raises(AttributeError):
+        pg_db.nope  # noqa: B018
+    assert set(await pg_db.table_names()) >= {"tasks", "users", "pairs"}
