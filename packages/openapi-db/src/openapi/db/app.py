@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import warnings
 
 import sqlalchemy as sa
 from aiohttp import web
@@ -48,7 +49,10 @@ def get_db(
         min_size=_env_int("DBPOOL_MIN_SIZE", 10),
         max_size=_env_int("DBPOOL_MAX_SIZE", 10),
     )
-    app[DB_KEY] = db
+    with warnings.catch_warnings():
+        # the contract's key is the string "db" (the seed's), not an AppKey
+        warnings.simplefilter("ignore", web.NotAppKeyWarning)
+        app[DB_KEY] = db
     app.on_startup.append(_open_db)
     app.on_cleanup.append(_close_db)
     return db
