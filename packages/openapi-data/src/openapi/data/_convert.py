@@ -1,0 +1,355 @@
+"""Conversions of single values, called by the generated loaders and dumpers."""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import math
+import re
+from collections.abc import Callable, Mapping
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from uuid import UUID
+
+
+class Invalid(Exception):
+    """A value was rejected: ``args[0]`` is the message, no args when the errors of its
+    children were already recorded."""
+
+
+MISSING: Any = type("_Missing", (), {"__repr__": lambda self: "MISSING"})()
+
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
+_TRUE = frozenset(("true", "1", "yes", "on", "t", "y"))
+_FALSE = frozenset(("false", "0", "no", "off", "f", "n"))
+
+
+def as_mapping(value: Any) -> dict[Any, Any]:
+    """A dict from any mapping (asyncpg.Record included); Invalid otherwise."""
+    if isinstance(value, dict):
+        return value
+    if isinstance(value, Mapping) or (hasattr(value, "keys") and hasattr(value, "__getitem__")):
+        try:
+            return dict(value)
+        except (TypeError, ValueError):
+            pass
+    raise Invalid("expected an object")
+
+
+def to_int(v: Any) -> int:
+    if isinstance(v, int) and not isinstance(v, bool):
+        return int(v)
+    if isinstance(v, float) and v.is_integer():
+        return int(v)
+    if isinstance(v, Decimal) and v.is_finite() and v == v.to_integral_value():
+        return int(v)
+    raise Invalid("expected an integer")
+
+
+def to_int_q(v: Any) -> int:
+    if isinstance(v, str):
+        try:
+            return int(v.strip())
+        except ValueError:
+            raise Invalid("expected an integer") from None
+    return to_int(v)
+
+
+def to_float(v: Any) -> float:
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        f = float(v)
+    elif isinstance(v, Decimal):
+        f = float(v)
+    else:
+        raise Invalid("expected a number")
+    if not math.isfinite(f):
+        raise Invalid("expected a finite number")
+    return f
+
+
+def to_float_q(v: Any) -> float:
+    if isinstance(v, str):
+        try:
+            v = float(v)
+        except ValueError:
+            raise Invalid("expected a number") from None
+    return to_float(v)
+
+
+def to_bool(v: Any) -> bool:
+    if v is True or v is False:
+        return v
+    raise Invalid("expected a boolean")
+
+
+def to_bool_q(v: Any) -> bool:
+    if isinstance(v, str):
+        low = v.strip().lower()
+        if low in _TRUE:
+            return True
+        if low in _FALSE:
+            return False
+    return to_bool(v)
+
+
+def to_decimal(v: Any) -> Decimal:
+    if isinstance(v, Decimal):
+        d = v
+    elif isinstance(v, int) and not isinstance(v, bool):
+        d = Decimal(v)
+    elif isinstance(v, float):
+        d = Decimal(repr(v))
+    else:
+        raise Invalid("expected a number")
+    if not d.is_finite():
+        raise Invalid("expected a finite number")
+    return d
+
+
+def to_decimal_q(v: Any) -> Decimal:
+    if isinstance(v, str):
+        try:
+            v = Decimal(v.strip())
+        except InvalidOperation:
+            raise Invalid("expected a number") from None
+    return to_decimal(v)
+
+
+def to_uuid(v: Any) -> UUID:
+    if isinstance(v, UUID):
+        return v
+    if isinstance(v, str):
+        try:
+            return UUID(v)
+        except ValueError:
+            pass
+    raise Invalid("not a valid UUID")
+
+
+def uuid_text(v: str) -> str:
+    try:
+        return str(UUID(v))
+    except ValueError:
+        raise Invalid("not a valid UUID") from None
+
+
+def to_datetime(v: Any) -> datetime:
+    if isinstance(v, datetime):
+        return v
+    if isinstance(v, str) and len(v) >= 10:
+        try:
+            return datetime.fromisoformat(v)
+        except ValueError:
+            pass
+    raise Invalid("not a valid datetime")
+
+
+def to_date(v: Any) -> date:
+    if isinstance(v, datetime):
+        return v.date()
+    if isinstance(v, date):
+        return v
+    if isinstance(v, str) and len(v) == 10:
+        try:
+            return date.fromisoformat(v)
+        except ValueError:
+            pass
+    raise Invalid("not a valid date")
+
+
+def to_time(v: Any) -> time:
+    if isinstance(v, time):
+        return v
+    if isinstance(v, str) and len(v) >= 5:
+        try:
+            return time.fromisoformat(v)
+        except ValueError:
+            pass
+    raise Invalid("not a valid time")
+
+
+_DURATION_RE = re.compile(
+    r"^(?P<sign>[-+]?)P(?:(?P<weeks>\d+(?:\.\d+)?)W)?(?:(?P<days>\d+(?:\.\d+)?)D)?"
+    r"(?:T(?:(?P<hours>\d+(?:\.\d+)?)H)?(?:(?P<minutes>\d+(?:\.\d+)?)M)?"
+    r"(?:(?P<seconds>\d+(?:\.\d+)?)S)?)?$"
+)
+
+
+def to_timedelta(v: Any) -> timedelta:
+    if isinstance(v, timedelta):
+        return v
+    if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v):
+        try:
+            return timedelta(seconds=v)
+        except OverflowError:
+            pass
+    elif isinstance(v, str):
+        m = _DURATION_RE.match(v.strip())
+        if m and v.strip().lstrip("+-") not in ("P", "PT") and not v.strip().endswith("T"):
+            parts = {k: float(x) for k, x in m.groupdict().items() if x and k != "sign"}
+            try:
+                td = timedelta(**parts)
+            except OverflowError:
+                raise Invalid("not a valid duration") from None
+            return -td if m.group("sign") == "-" else td
+    raise Invalid("not a valid duration")
+
+
+def to_timedelta_q(v: Any) -> timedelta:
+    if isinstance(v, str):
+        try:
+            return to_timedelta(float(v))
+        except ValueError:
+            pass
+    return to_timedelta(v)
+
+
+def duration_text(td: timedelta) -> str:
+    """ISO 8601 duration: ``P1DT2H3M4.5S``; negative durations get a leading ``-``."""
+    sign = "-" if td < timedelta(0) else ""
+    td = abs(td)
+    seconds = td.seconds + td.microseconds / 1_000_000
+    hours, rem = divmod(td.seconds, 3600)
+    minutes, secs = divmod(rem, 60)
+    frac = td.microseconds
+    out = f"{sign}P"
+    if td.days:
+        out += f"{td.days}D"
+    if seconds or not td.days:
+        out += "T"
+        if hours:
+            out += f"{hours}H"
+        if minutes:
+            out += f"{minutes}M"
+        if secs or frac or (not hours and not minutes):
+            out += f"{secs}.{frac:06d}".rstrip("0").rstrip(".") + "S"
+    return out
+
+
+def aware(v: datetime) -> datetime:
+    if v.tzinfo is None or v.utcoffset() is None:
+        raise Invalid("timezone required")
+    return v
+
+
+def enum_loader(cls: type[enum.Enum], multiple: bool, as_name: bool) -> Callable[[Any], Any]:
+    """By value first, then by name (older data stored names)."""
+    by_value: dict[tuple[type, Any], enum.Enum] = {}
+    for member in cls:
+        try:
+            by_value[(type(member.value), member.value)] = member
+        except TypeError:
+            pass
+    by_text = {str(m.value): m for m in cls} if multiple else {}
+    by_name = cls.__members__
+    choices = ", ".join(repr(m.value) for m in cls)
+    message = f"must be one of: {choices}"
+
+    def load(v: Any) -> Any:
+        member: Any = None
+        if isinstance(v, cls):
+            member = v
+        else:
+            try:
+                member = by_value.get((type(v), v))
+            except TypeError:
+                raise Invalid(message) from None
+            if member is None and isinstance(v, str):
+                member = by_name.get(v) or by_text.get(v)
+        if member is None:
+            raise Invalid(message)
+        return member.name if as_name else member
+
+    return load
+
+
+def literal_loader(values: tuple[Any, ...], multiple: bool) -> Callable[[Any], Any]:
+    allowed = {(type(v), v): v for v in values}
+    by_text = (
+        {str(v).lower() if isinstance(v, bool) else str(v): v for v in values} if multiple else {}
+    )
+    message = "must be " + (
+        repr(values[0]) if len(values) == 1 else "one of: " + ", ".join(repr(v) for v in values)
+    )
+
+    def load(v: Any) -> Any:
+        try:
+            found = allowed.get((type(v), v), MISSING)
+        except TypeError:
+            raise Invalid(message) from None
+        if found is MISSING and isinstance(v, str) and by_text:
+            found = by_text.get(v, MISSING)
+        if found is MISSING:
+            raise Invalid(message)
+        return found
+
+    return load
+
+
+def call_validator(validator: Any, f: Any, value: Any) -> Any:
+    try:
+        return validator(f, value)
+    except Invalid:
+        raise
+    except (ValueError, TypeError) as exc:
+        message = getattr(exc, "message", None) or (str(exc.args[-1]) if exc.args else "not valid")
+        raise Invalid(message) from None
+
+
+def parse_json_text(v: Any) -> Any:
+    if isinstance(v, str):
+        from .json import loads
+
+        try:
+            return loads(v)
+        except ValueError:
+            return v
+    return v
+
+
+def dump_any(v: Any) -> Any:
+    """JSON-ready form of a value whose type is not declared."""
+    cls = v.__class__
+    if cls is str or cls is int or cls is float or cls is bool or v is None:
+        return v
+    if isinstance(v, enum.Enum):
+        return dump_any(v.value)
+    if isinstance(v, (str, int, float)):
+        return v
+    if isinstance(v, dict):
+        return {(k if isinstance(k, str) else str(dump_any(k))): dump_any(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple, set, frozenset)):
+        return [dump_any(x) for x in v]
+    if isinstance(v, datetime | date | time):
+        return v.isoformat()
+    if isinstance(v, UUID):
+        return str(v)
+    if isinstance(v, Decimal):
+        return float(v)
+    if isinstance(v, timedelta):
+        return duration_text(v)
+    if dataclasses.is_dataclass(v) and not isinstance(v, type):
+        from .dump import dump
+
+        return dump(type(v), v)
+    if isinstance(v, Mapping):
+        return {str(k): dump_any(x) for k, x in v.items()}
+    if isinstance(v, bytes):
+        return v.decode("utf-8", "replace")
+    raise TypeError(f"cannot dump a {cls.__name__} as JSON")
+
+
+def fields_as_dict(obj: Any, names: tuple[str, ...]) -> dict[str, Any]:
+    """Input of a dataclass dumper that is not an instance of the dataclass."""
+    if isinstance(obj, dict):
+        return obj
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return {n: getattr(obj, n) for n in names if hasattr(obj, n)}
+    try:
+        return as_mapping(obj)
+    except Invalid:
+        raise TypeError(f"cannot dump a {type(obj).__name__} as an object") from None
+
+
+UTC = UTC

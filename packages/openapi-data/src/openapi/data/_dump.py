@@ -1,0 +1,261 @@
+"""Compile dumpers: a Python function per type turning values into JSON-ready data.
+
+A dataclass dumper accepts an instance of the dataclass, a dict or any mapping (an
+asyncpg Record) and drops ``None`` values and keys the dataclass does not declare.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from . import _convert as C
+from ._codegen import CodeBuilder
+from ._types import Node, analyze, dataclass_fields, typeddict_fields
+
+Dumper = Callable[[Any], Any]
+
+_BASE_GLOBALS: dict[str, Any] = {
+    "_dump_any": C.dump_any,
+    "_isinstance": isinstance,
+    "_str": str,
+    "_float": float,
+    "_dict": dict,
+    "_list": list,
+    "_datetime": datetime,
+    "_date": date,
+    "_time": time,
+    "_timedelta": timedelta,
+    "_UUID": UUID,
+    "_Decimal": Decimal,
+    "_Enum": enum.Enum,
+    "_duration": C.duration_text,
+    "_fields_as_dict": C.fields_as_dict,
+}
+
+_cache: dict[tuple[Any, ...], Dumper] = {}
+_pending: dict[tuple[Any, ...], list[tuple[dict[str, Any], str]]] = {}
+
+
+class _Compiler:
+    def __init__(self) -> None:
+        self.b = CodeBuilder(_BASE_GLOBALS)
+        self.depth = 0
+
+    def ref(self, key: tuple[Any, ...], hint: str) -> str:
+        name = self.b.name(hint)
+        fn = _cache.get(key)
+        if fn is not None:
+            self.b.globals[name] = fn
+        elif key in _pending:
+            _pending[key].append((self.b.globals, name))
+        else:
+            self.b.globals[name] = _compile(key)
+        return name
+
+    def expr(self, node: Node, v: str) -> str:
+        """An expression dumping the variable ``v`` (never ``None`` unless nullable)."""
+        inner = self.value_expr(node, v)
+        if node.nullable and inner != v:
+            return f"(None if {v} is None else {inner})"
+        return inner
+
+    def value_expr(self, node: Node, v: str) -> str:
+        kind = node.kind
+        b = self.b
+        if kind in ("str", "int", "bool", "literal", "none"):
+            if kind == "literal" and any(isinstance(x, enum.Enum) for x in node.values):
+                return f"_dump_any({v})"
+            return v
+        if kind == "float":
+            return v
+        if kind == "any":
+            return f"_dump_any({v})"
+        if kind == "decimal":
+            return f"(_float({v}) if {v}.__class__ is _Decimal else {v})"
+        if kind == "uuid":
+            return f"(_str({v}) if _isinstance({v}, _UUID) else {v})"
+        if kind == "datetime":
+            return f"({v}.isoformat() if {v}.__class__ is _datetime else _dump_any({v}))"
+        if kind == "date":
+            return f"({v}.isoformat() if {v}.__class__ is _date else _dump_any({v}))"
+        if kind == "time":
+            return f"({v}.isoformat() if {v}.__class__ is _time else _dump_any({v}))"
+        if kind == "timedelta":
+            return f"(_duration({v}) if _isinstance({v}, _timedelta) else {v})"
+        if kind == "enum":
+            return f"(_dump_any({v}.value) if _isinstance({v}, _Enum) else {v})"
+        if kind in ("list", "tuple", "set", "frozenset"):
+            item = node.args[0]
+            self.depth += 1
+            x = f"_x{self.depth}"
+            e = self.expr(item, x)
+            self.depth -= 1
+            if e == x:
+                return f"_list({v})"
+            return f"[{e} for {x} in {v}]"
+        if kind == "tuple_fixed":
+            fn = b.const(_compile_value(node), "tuple")
+            return f"{fn}({v})"
+        if kind == "dict":
+            key, value = node.args
+            self.depth += 1
+            k, x = f"_k{self.depth}", f"_x{self.depth}"
+            ke = k if key.kind == "str" else f"_str(_dump_any({k}))"
+            ve = self.expr(value, x)
+            self.depth -= 1
+            if ke == k and ve == x:
+                return f"_dict({v})"
+            return f"{{{ke}: {ve} for {k}, {x} in {v}.items()}}"
+        if kind == "dataclass":
+            fn = self.ref(("obj", node.cls), "dump_" + node.cls.__name__)
+            return f"{fn}({v})"
+        if kind == "typeddict":
+            fn = self.ref(("td", node.cls), "dump_" + node.cls.__name__)
+            return f"{fn}({v})"
+        if kind == "union":
+            fn = b.const(_compile_union(node), "union")
+            return f"{fn}({v})"
+        raise TypeError(f"cannot compile a dumper for {kind}")
+
+    def fields_block(self, specs: Any, get: str) -> None:
+        """Copy each non-None field into ``_r``; ``get`` formats the read of a name."""
+        b = self.b
+        for spec in specs:
+            v = b.name("v")
+            b.line(f"{v} = {get.format(name=spec.name)}")
+            with b.block(f"if {v} is not None:"):
+                if spec.dump is not None:
+                    e = f"_dump_any({b.const(spec.dump, 'dumpfn')}({v}))"
+                else:
+                    e = self.value_expr(spec.node, v)
+                b.line(f"_r[{spec.name!r}] = {e}")
+
+
+def _compile_object(cls: Any) -> Dumper:
+    comp = _Compiler()
+    b = comp.b
+    specs = dataclass_fields(cls)
+    names = tuple(s.name for s in specs)
+    k = b.const(cls, "cls")
+    fn_name = f"_dump_{cls.__name__}"
+    with b.block(f"def {fn_name}(_o):"):
+        with b.block(f"if _o.__class__ is {k} or _isinstance(_o, {k}):"):
+            b.line("_r = {}")
+            comp.fields_block(specs, "_o.{name}")
+            b.line("return _r")
+        with b.block("if _o.__class__ is not _dict:"):
+            b.line(f"_o = _fields_as_dict(_o, {b.const(names, 'names')})")
+        b.line("_r = {}")
+        comp.fields_block(specs, "_o.get({name!r})")
+        b.line("return _r")
+    return b.build(fn_name, f"dumper {cls.__module__}.{cls.__qualname__}")
+
+
+def _compile_typeddict(cls: Any) -> Dumper:
+    comp = _Compiler()
+    b = comp.b
+    specs = typeddict_fields(cls)
+    fn_name = f"_dump_{cls.__name__}"
+    with b.block(f"def {fn_name}(_o):"):
+        with b.block("if _o.__class__ is not _dict:"):
+            b.line(f"_o = _fields_as_dict(_o, {b.const(tuple(s.name for s in specs), 'names')})")
+        b.line("_r = {}")
+        comp.fields_block(specs, "_o.get({name!r})")
+        b.line("return _r")
+    return b.build(fn_name, f"dumper {cls.__module__}.{cls.__qualname__}")
+
+
+def _compile_value(node: Node) -> Dumper:
+    comp = _Compiler()
+    b = comp.b
+    with b.block("def _dump_value(_o):"):
+        if node.kind == "tuple_fixed":
+            parts = []
+            for idx, item in enumerate(node.args):
+                b.line(f"_i{idx} = _o[{idx}]")
+                parts.append(comp.expr(item, f"_i{idx}"))
+            b.line(f"return [{', '.join(parts)}]")
+        else:
+            b.line(f"return {comp.expr(node, '_o')}")
+    return b.build("_dump_value", f"dumper {node.kind}")
+
+
+def _runtime_classes(node: Node) -> tuple[type, ...]:
+    kind = node.kind
+    simple: dict[str, tuple[type, ...]] = {
+        "str": (str,),
+        "int": (int,),
+        "float": (float, int),
+        "bool": (bool,),
+        "decimal": (Decimal,),
+        "uuid": (UUID,),
+        "datetime": (datetime,),
+        "date": (date,),
+        "time": (time,),
+        "timedelta": (timedelta,),
+        "list": (list, tuple),
+        "tuple": (tuple, list),
+        "set": (set, frozenset),
+        "frozenset": (frozenset, set),
+        "tuple_fixed": (tuple, list),
+        "dict": (dict,),
+        "typeddict": (dict,),
+    }
+    if kind in simple:
+        return simple[kind]
+    if kind in ("dataclass", "enum"):
+        return (node.cls,)
+    if kind == "literal":
+        return tuple({type(v) for v in node.values})
+    return (object,)
+
+
+def _compile_union(node: Node) -> Dumper:
+    comp = _Compiler()
+    b = comp.b
+    # Exact classes first, so True is never dumped by an int option and so on.
+    with b.block("def _dump_union(_o):"):
+        b.line("_c = _o.__class__")
+        for option in node.args:
+            classes = _runtime_classes(option)
+            with b.block(f"if _c in {b.const(frozenset(classes), 'classes')}:"):
+                b.line(f"return {comp.value_expr(option, '_o')}")
+        for option in node.args:
+            classes = _runtime_classes(option)
+            if bool in classes or int in classes and option.kind != "int":
+                continue
+            with b.block(f"if _isinstance(_o, {b.const(classes, 'classes')}):"):
+                b.line(f"return {comp.value_expr(option, '_o')}")
+        b.line("return _dump_any(_o)")
+    return b.build("_dump_union", "dumper union")
+
+
+def _compile(key: tuple[Any, ...]) -> Dumper:
+    _pending[key] = []
+    try:
+        if key[0] == "obj":
+            fn = _compile_object(key[1])
+        elif key[0] == "td":
+            fn = _compile_typeddict(key[1])
+        else:
+            fn = _compile_value(analyze(key[1]))
+    except BaseException:
+        _pending.pop(key, None)
+        raise
+    _cache[key] = fn
+    for globals_, name in _pending.pop(key):
+        globals_[name] = fn
+    return fn
+
+
+def get_dumper(key: tuple[Any, ...]) -> Dumper:
+    """The compiled dumper for ``("obj", cls)``, ``("td", cls)`` or ``("value", hint)``."""
+    fn = _cache.get(key)
+    if fn is None:
+        fn = _compile(key)
+    return fn

@@ -1,0 +1,627 @@
+"""Compile loaders: a Python function per type, generated once and cached.
+
+Every generated loader has the signature ``(_src, _pre, _errors)``: ``_src`` the input,
+``_pre`` the location prefix of its children (``""`` or ``"owner."``) and ``_errors`` the
+list errors are appended to. A loader returns the converted value or raises ``Invalid``:
+with a message for the value itself, without one when its children recorded errors.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import MISSING as DC_MISSING
+from typing import Any
+
+from . import _convert as C
+from ._codegen import CodeBuilder
+from ._types import (
+    CONTAINERS,
+    FieldSpec,
+    Node,
+    analyze,
+    dataclass_fields,
+    forbids_unknown,
+    typeddict_fields,
+)
+
+Loader = Callable[[Any, str, list[dict[str, str]]], Any]
+
+_BASE_GLOBALS: dict[str, Any] = {
+    "_Invalid": C.Invalid,
+    "_MISSING": C.MISSING,
+    "_as_mapping": C.as_mapping,
+    "_str": str,
+    "_list": list,
+    "_tuple": tuple,
+    "_dict": dict,
+    "_int": int,
+    "_float": float,
+    "_isinstance": isinstance,
+    "_len": len,
+    "_enumerate": enumerate,
+}
+
+_cache: dict[tuple[Any, ...], Loader] = {}
+_pending: dict[tuple[Any, ...], list[tuple[dict[str, Any], str]]] = {}
+
+
+def _str_const(text: str) -> str:
+    return repr(text)
+
+
+def _child(pre: str, suffix: str) -> str:
+    """Expression of the location ``pre`` followed by a constant suffix."""
+    if pre == "''":
+        return repr(suffix)
+    return f"{pre} + {suffix!r}"
+
+
+class _Compiler:
+    """Emit the body of one generated module (one loader function plus helpers)."""
+
+    def __init__(self, multiple: bool) -> None:
+        self.b = CodeBuilder(_BASE_GLOBALS)
+        self.multiple = multiple
+
+    def record(self, loc: str, message: str) -> None:
+        """A line appending an error; both arguments are expressions."""
+        self.b.line("_errors.append({'field': " + loc + ", 'message': " + message + "})")
+
+    # references to other loaders (recursion-safe) ---------------------------
+
+    def ref(self, key: tuple[Any, ...], hint: str) -> str:
+        name = self.b.name(hint)
+        fn = _cache.get(key)
+        if fn is not None:
+            self.b.globals[name] = fn
+        elif key in _pending:
+            _pending[key].append((self.b.globals, name))
+        else:
+            self.b.globals[name] = _compile(key)
+        return name
+
+    # values ------------------------------------------------------------------
+
+    def emit(self, node: Node, src: str, dst: str, pre: str) -> None:
+        """Lines converting the variable ``src`` into ``dst``; children located at ``pre``."""
+        if node.nullable and node.kind != "any":
+            with self.b.block(f"if {src} is None:"):
+                self.b.line(f"{dst} = None")
+            with self.b.block("else:"):
+                self.emit_value(node, src, dst, pre)
+        else:
+            self.emit_value(node, src, dst, pre)
+
+    def emit_value(self, node: Node, src: str, dst: str, pre: str) -> None:
+        b = self.b
+        kind = node.kind
+        c = node.c
+        q = self.multiple
+        if kind == "any":
+            if c.json:
+                b.line(f"{src} = {b.const(C.parse_json_text, 'json')}({src})")
+            b.line(f"{dst} = {src}")
+            return
+        if kind == "none":
+            b.line("raise _Invalid('expected null')")
+            return
+        if kind == "str":
+            with b.block(f"if {src}.__class__ is not _str and not _isinstance({src}, _str):"):
+                b.line("raise _Invalid('expected a string')")
+            self.emit_length(node, src, "characters long")
+            if c.pattern is not None:
+                rx = b.const(re.compile(c.pattern).search, "rx")
+                with b.block(f"if {rx}({src}) is None:"):
+                    b.line(f"raise _Invalid({_str_const('must match pattern ' + c.pattern)})")
+            if c.format == "email":
+                rx = b.const(C.EMAIL_RE.match, "email")
+                with b.block(f"if {rx}({src}) is None:"):
+                    b.line("raise _Invalid('not a valid email address')")
+            elif c.format == "uuid":
+                b.line(f"{src} = {b.const(C.uuid_text, 'uuid')}({src})")
+            if c.enum_cls is not None:
+                fn = C.enum_loader(c.enum_cls, q, as_name=True)
+                b.line(f"{src} = {b.const(fn, 'enum')}({src})")
+            b.line(f"{dst} = {src}")
+            return
+        if kind == "int":
+            conv = b.const(C.to_int_q if q else C.to_int, "to_int")
+            with b.block(f"if {src}.__class__ is not _int:"):
+                b.line(f"{src} = {conv}({src})")
+            self.emit_bounds(node, src)
+            b.line(f"{dst} = {src}")
+            return
+        if kind == "float":
+            conv = b.const(C.to_float_q if q else C.to_float, "to_float")
+            with b.block(f"if {src}.__class__ is not _float:"):
+                b.line(f"{src} = {conv}({src})")
+            if c.enum_cls is None and c.precision is None and not self._has_bounds(node):
+                b.line(f"{dst} = {src}")
+                return
+            self.emit_bounds(node, src)
+            if c.precision is not None:
+                b.line(f"{src} = round({src}, {c.precision})")
+            b.line(f"{dst} = {src}")
+            return
+        if kind == "bool":
+            conv = b.const(C.to_bool_q if q else C.to_bool, "to_bool")
+            with b.block(f"if {src} is not True and {src} is not False:"):
+                b.line(f"{src} = {conv}({src})")
+            b.line(f"{dst} = {src}")
+            return
+        if kind == "decimal":
+            conv = b.const(C.to_decimal_q if q else C.to_decimal, "to_decimal")
+            b.line(f"{src} = {conv}({src})")
+            self.emit_bounds(node, src)
+            if c.precision is not None:
+                b.line(f"{src} = round({src}, {c.precision})")
+            b.line(f"{dst} = {src}")
+            return
+        if kind in ("uuid", "datetime", "date", "time", "timedelta"):
+            fn = {
+                "uuid": C.to_uuid,
+                "datetime": C.to_datetime,
+                "date": C.to_date,
+                "time": C.to_time,
+                "timedelta": C.to_timedelta_q if q else C.to_timedelta,
+            }[kind]
+            b.line(f"{src} = {b.const(fn, 'to_' + kind)}({src})")
+            if kind == "datetime" and c.tz:
+                b.line(f"{src} = {b.const(C.aware, 'aware')}({src})")
+            if kind in ("datetime", "date", "time", "timedelta"):
+                self.emit_bounds(node, src)
+            b.line(f"{dst} = {src}")
+            return
+        if kind == "enum":
+            fn = C.enum_loader(node.cls, q, as_name=False)
+            b.line(f"{dst} = {b.const(fn, 'enum')}({src})")
+            return
+        if kind == "literal":
+            fn = C.literal_loader(node.values, q)
+            b.line(f"{dst} = {b.const(fn, 'literal')}({src})")
+            return
+        if kind in ("list", "tuple", "set", "frozenset"):
+            self.emit_sequence(node, src, dst, pre)
+            return
+        if kind == "tuple_fixed":
+            self.emit_fixed_tuple(node, src, dst, pre)
+            return
+        if kind == "dict":
+            self.emit_dict(node, src, dst, pre)
+            return
+        if kind == "dataclass":
+            ref = self.ref(("obj", node.cls), "load_" + node.cls.__name__)
+            b.line(f"{dst} = {ref}({src}, {pre}, _errors)")
+            return
+        if kind == "typeddict":
+            ref = self.ref(("td", node.cls), "load_" + node.cls.__name__)
+            b.line(f"{dst} = {ref}({src}, {pre}, _errors)")
+            return
+        if kind == "union":
+            ref = self.ref(("union", node, self.multiple), "union")
+            b.line(f"{dst} = {ref}({src}, {pre}, _errors)")
+            return
+        raise TypeError(f"cannot compile a loader for {kind}")
+
+    @staticmethod
+    def _has_bounds(node: Node) -> bool:
+        c = node.c
+        return any(x is not None for x in (c.ge, c.gt, c.le, c.lt, c.multiple_of))
+
+    def emit_bounds(self, node: Node, src: str) -> None:
+        b = self.b
+        c = node.c
+        for value, op, text in (
+            (c.ge, "<", "greater than or equal to"),
+            (c.gt, "<=", "greater than"),
+            (c.le, ">", "less than or equal to"),
+            (c.lt, ">=", "less than"),
+        ):
+            if value is not None:
+                with b.block(f"if {src} {op} {b.const(value, 'bound')}:"):
+                    b.line(f"raise _Invalid({_str_const(f'must be {text} {value}')})")
+        if c.multiple_of is not None:
+            m = b.const(c.multiple_of, "mult")
+            with b.block(f"if {src} % {m} != 0:"):
+                b.line(f"raise _Invalid({_str_const(f'must be a multiple of {c.multiple_of}')})")
+
+    def emit_length(self, node: Node, src: str, unit: str) -> None:
+        b = self.b
+        c = node.c
+        if c.min_length is not None and c.min_length > 0:
+            with b.block(f"if _len({src}) < {c.min_length}:"):
+                b.line(f"raise _Invalid({_str_const(f'must be at least {c.min_length} {unit}')})")
+        if c.max_length is not None:
+            with b.block(f"if _len({src}) > {c.max_length}:"):
+                b.line(f"raise _Invalid({_str_const(f'must be at most {c.max_length} {unit}')})")
+
+    def emit_item(self, node: Node, src: str, dst: str, loc: str, on_ok: str, bad: str) -> None:
+        """One item of a container: converted into ``dst`` then ``on_ok`` runs; an error is
+        recorded at the location expression ``loc`` and sets the flag ``bad``."""
+        b = self.b
+        e = b.name("e")
+        with b.block("try:"):
+            self.emit(node, src, dst, f"{loc} + '.'")
+            b.line(on_ok)
+        with b.block(f"except _Invalid as {e}:"):
+            b.line(f"{bad} = True")
+            with b.block(f"if {e}.args:"):
+                b.line(f"_errors.append({{'field': {loc}, 'message': {e}.args[0]}})")
+
+    def emit_sequence(self, node: Node, src: str, dst: str, pre: str) -> None:
+        b = self.b
+        if self.multiple:
+            with b.block(f"if _isinstance({src}, _str):"):
+                b.line(f"{src} = [{src}]")
+        with b.block(
+            f"if {src}.__class__ is not _list and not _isinstance({src}, (_list, _tuple)):"
+        ):
+            b.line("raise _Invalid('expected a list')")
+        self.emit_length(node, src, "items")
+        item = node.args[0]
+        out = b.name("out")
+        if item.kind == "any":
+            b.line(f"{out} = _list({src})")
+        else:
+            i, x, y, bad = b.name("i"), b.name("x"), b.name("y"), b.name("bad")
+            b.line(f"{out} = []")
+            b.line(f"{bad} = False")
+            with b.block(f"for {i}, {x} in _enumerate({src}):"):
+                loc = f"{pre} + _str({i})" if pre != "''" else f"_str({i})"
+                self.emit_item(item, x, y, loc, f"{out}.append({y})", bad)
+            with b.block(f"if {bad}:"):
+                b.line("raise _Invalid()")
+        if node.kind == "list":
+            b.line(f"{dst} = {out}")
+        else:
+            conv = {"tuple": tuple, "set": set, "frozenset": frozenset}[node.kind]
+            with b.block("try:"):
+                b.line(f"{dst} = {b.const(conv, node.kind)}({out})")
+            with b.block("except TypeError:"):
+                b.line("raise _Invalid('items must be hashable')")
+
+    def emit_fixed_tuple(self, node: Node, src: str, dst: str, pre: str) -> None:
+        b = self.b
+        n = len(node.args)
+        with b.block(f"if not _isinstance({src}, (_list, _tuple)):"):
+            b.line("raise _Invalid('expected a list')")
+        with b.block(f"if _len({src}) != {n}:"):
+            b.line(f"raise _Invalid({_str_const(f'expected {n} items')})")
+        out, bad = b.name("out"), b.name("bad")
+        b.line(f"{out} = []")
+        b.line(f"{bad} = False")
+        for idx, item in enumerate(node.args):
+            x, y = b.name("x"), b.name("y")
+            b.line(f"{x} = {src}[{idx}]")
+            self.emit_item(item, x, y, _child(pre, str(idx)), f"{out}.append({y})", bad)
+        with b.block(f"if {bad}:"):
+            b.line("raise _Invalid()")
+        b.line(f"{dst} = _tuple({out})")
+
+    def emit_dict(self, node: Node, src: str, dst: str, pre: str) -> None:
+        b = self.b
+        with b.block(f"if not _isinstance({src}, _dict):"):
+            b.line(f"{src} = _as_mapping({src})")
+        self.emit_length(node, src, "properties")
+        key, value = node.args
+        out = b.name("out")
+        if (
+            key.kind in ("str", "any")
+            and value.kind == "any"
+            and not key.c.pattern
+            and not key.c.max_length
+        ):
+            b.line(f"{out} = _dict({src})")
+        else:
+            k, x, kk, y, bad = b.name("k"), b.name("x"), b.name("kk"), b.name("y"), b.name("bad")
+            b.line(f"{out} = {{}}")
+            b.line(f"{bad} = False")
+            with b.block(f"for {k}, {x} in {src}.items():"):
+                loc = f"{pre} + _str({k})" if pre != "''" else f"_str({k})"
+                saved = self.multiple
+                self.multiple = True  # object keys are always text: coerce them like a query
+                e = b.name("e")
+                with b.block("try:"):
+                    self.emit(key, k, kk, f"{loc} + '.'")
+                with b.block(f"except _Invalid as {e}:"):
+                    b.line(f"{bad} = True")
+                    reason = f"({e}.args[0] if {e}.args else 'invalid')"
+                    self.record(loc, f"'invalid key: ' + {reason}")
+                    b.line("continue")
+                self.multiple = saved
+                self.emit_item(value, x, y, loc, f"{out}[{kk}] = {y}", bad)
+            with b.block(f"if {bad}:"):
+                b.line("raise _Invalid()")
+        b.line(f"{dst} = {out}")
+
+    # fields of an object -----------------------------------------------------
+
+    def emit_field(self, spec: FieldSpec, src: str, dst: str, key: str, on_ok: str) -> None:
+        """Load ``src`` (present in the input under ``key``) into ``dst`` then run ``on_ok``."""
+        b = self.b
+        e = b.name("e")
+        loc = f"_pre + {key!r}"
+        with b.block("try:"):
+            if spec.validator is not None:
+                v = b.const(spec.validator, "validator")
+                f = b.const(spec.field, "field")
+                b.line(f"{src} = {b.const(C.call_validator, 'call_validator')}({v}, {f}, {src})")
+            node = spec.node
+            if self.multiple and node.kind not in CONTAINERS:
+                self.emit_any_of(spec, src, dst, loc)
+            else:
+                self.emit(node, src, dst, f"_pre + {key + '.'!r}")
+            if spec.post_process is not None:
+                b.line(f"{dst} = {b.const(spec.post_process, 'post')}({dst})")
+            if on_ok != "pass":
+                b.line(on_ok)
+        with b.block(f"except _Invalid as {e}:"):
+            with b.block(f"if {e}.args:"):
+                b.line(f"_errors.append({{'field': {loc}, 'message': {e}.args[0]}})")
+
+    def emit_any_of(self, spec: FieldSpec, src: str, dst: str, loc: str) -> None:
+        """Query strings: a list for a scalar field means any of its values."""
+        b = self.b
+        with b.block(f"if {src}.__class__ is _list:"):
+            i, x, y, out = b.name("i"), b.name("x"), b.name("y"), b.name("out")
+            b.line(f"{out} = []")
+            with b.block(f"for {x} in {src}:"):
+                self.emit(spec.node, x, y, f"{loc} + '.'")
+                b.line(f"{out}.append({y})")
+            b.line(f"{dst} = {out}")
+            del i
+        with b.block("else:"):
+            self.emit(spec.node, src, dst, f"{loc} + '.'")
+
+    def emit_mapping_head(self) -> None:
+        b = self.b
+        with b.block("if _src.__class__ is not _dict:"):
+            b.line("_src = _as_mapping(_src)")
+        b.line("_n = _len(_errors)")
+
+    def emit_unknown_check(self, cls: Any, names: tuple[str, ...]) -> None:
+        b = self.b
+        known = b.const(frozenset(names), "known")
+        with b.block("for _k in _src:"):
+            with b.block(f"if _k not in {known}:"):
+                b.line("_errors.append({'field': _pre + _str(_k), 'message': 'unknown field'})")
+
+
+def _compile_object(cls: Any) -> Loader:
+    """Load a dataclass instance (strict: required fields must be present)."""
+    comp = _Compiler(multiple=False)
+    b = comp.b
+    specs = [s for s in dataclass_fields(cls) if s.init]
+    fn_name = f"_load_{cls.__name__}"
+    with b.block(f"def {fn_name}(_src, _pre, _errors):"):
+        comp.emit_mapping_head()
+        args = []
+        for spec in specs:
+            v = b.name("v")
+            dst = b.name("f_" + spec.name if spec.name.isidentifier() else "f")
+            args.append(f"{spec.name}={dst}")
+            b.line(f"{v} = _src.get({spec.name!r}, _MISSING)")
+            with b.block(f"if {v} is _MISSING:"):
+                if spec.required:
+                    b.line(
+                        f"_errors.append({{'field': _pre + {spec.name!r}, 'message': 'required'}})"
+                    )
+                elif spec.default_factory is not DC_MISSING:
+                    b.line(f"{dst} = {b.const(spec.default_factory, 'factory')}()")
+                elif spec.default is not DC_MISSING:
+                    b.line(f"{dst} = {b.const(spec.default, 'default')}")
+                else:
+                    b.line(f"{dst} = None")
+            with b.block("else:"):
+                comp.emit_field(spec, v, dst, spec.name, "pass")
+        if forbids_unknown(cls):
+            comp.emit_unknown_check(cls, tuple(s.name for s in dataclass_fields(cls)))
+        with b.block("if _len(_errors) != _n:"):
+            b.line("raise _Invalid()")
+        b.line(f"return {b.const(cls, 'cls')}({', '.join(args)})")
+    return b.build(fn_name, f"loader {cls.__module__}.{cls.__qualname__}")
+
+
+def _compile_dict(cls: Any, strict: bool, multiple: bool) -> Loader:
+    """Load a dataclass as a dict of the keys present (validate())."""
+    comp = _Compiler(multiple=multiple)
+    b = comp.b
+    specs = dataclass_fields(cls)
+    fn_name = f"_validate_{cls.__name__}"
+    keys: list[str] = []
+    with b.block(f"def {fn_name}(_src, _pre, _errors):"):
+        comp.emit_mapping_head()
+        b.line("_out = {}")
+        for spec in specs:
+            for key in (spec.name, *(f"{spec.name}:{op}" for op in spec.info.ops)):
+                keys.append(key)
+                v = b.name("v")
+                dst = b.name("y")
+                b.line(f"{v} = _src.get({key!r}, _MISSING)")
+                if strict and spec.required and key == spec.name:
+                    with b.block(f"if {v} is _MISSING:"):
+                        b.line(
+                            f"_errors.append({{'field': _pre + {key!r}, 'message': 'required'}})"
+                        )
+                    block = "else:"
+                else:
+                    block = f"if {v} is not _MISSING:"
+                with b.block(block):
+                    comp.emit_field(spec, v, dst, key, f"_out[{key!r}] = {dst}")
+        if forbids_unknown(cls):
+            comp.emit_unknown_check(cls, tuple(keys))
+        with b.block("if _len(_errors) != _n:"):
+            b.line("raise _Invalid()")
+        b.line("return _out")
+    mode = ("strict" if strict else "partial") + (" multiple" if multiple else "")
+    return b.build(fn_name, f"validate {mode} {cls.__module__}.{cls.__qualname__}")
+
+
+def _compile_typeddict(cls: Any) -> Loader:
+    comp = _Compiler(multiple=False)
+    b = comp.b
+    specs = typeddict_fields(cls)
+    fn_name = f"_load_{cls.__name__}"
+    with b.block(f"def {fn_name}(_src, _pre, _errors):"):
+        comp.emit_mapping_head()
+        b.line("_out = {}")
+        for spec in specs:
+            v, dst = b.name("v"), b.name("y")
+            b.line(f"{v} = _src.get({spec.name!r}, _MISSING)")
+            if spec.required:
+                with b.block(f"if {v} is _MISSING:"):
+                    b.line(
+                        f"_errors.append({{'field': _pre + {spec.name!r}, 'message': 'required'}})"
+                    )
+                block = "else:"
+            else:
+                block = f"if {v} is not _MISSING:"
+            with b.block(block):
+                comp.emit_field(spec, v, dst, spec.name, f"_out[{spec.name!r}] = {dst}")
+        with b.block("if _len(_errors) != _n:"):
+            b.line("raise _Invalid()")
+        b.line("return _out")
+    return b.build(fn_name, f"loader {cls.__module__}.{cls.__qualname__}")
+
+
+def _compile_value(node: Node, multiple: bool, label: str) -> Loader:
+    comp = _Compiler(multiple=multiple)
+    b = comp.b
+    with b.block("def _load_value(_src, _pre, _errors):"):
+        comp.emit(node, "_src", "_dst", "_pre")
+        b.line("return _dst")
+    return b.build("_load_value", f"loader {label}")
+
+
+def _discriminator(options: tuple[Node, ...]) -> tuple[str, dict[Any, Node]] | None:
+    """The field every option declares as a Literal with distinct values, if any."""
+    if not all(o.kind in ("dataclass", "typeddict") for o in options):
+        return None
+    per_option: list[dict[str, tuple[Any, ...]]] = []
+    for o in options:
+        specs = dataclass_fields(o.cls) if o.kind == "dataclass" else typeddict_fields(o.cls)
+        per_option.append({s.name: s.node.values for s in specs if s.node.kind == "literal"})
+    common = set(per_option[0]).intersection(*per_option[1:])
+    for name in sorted(common):
+        table: dict[Any, Node] = {}
+        ok = True
+        for o, lits in zip(options, per_option, strict=True):
+            for value in lits[name]:
+                if (type(value), value) in {(type(k), k) for k in table}:
+                    ok = False
+                table[value] = o
+        if ok:
+            return name, table
+    return None
+
+
+_EXACT: dict[str, tuple[type, ...]] = {
+    "str": (str,),
+    "int": (int,),
+    "float": (float,),
+    "bool": (bool,),
+    "decimal": (float,),
+    "dataclass": (dict,),
+    "typeddict": (dict,),
+    "dict": (dict,),
+    "list": (list,),
+    "tuple": (list,),
+    "set": (list,),
+    "frozenset": (list,),
+    "tuple_fixed": (list,),
+}
+
+
+def _compile_union(node: Node, multiple: bool) -> Loader:
+    comp = _Compiler(multiple=multiple)
+    b = comp.b
+    options = node.args
+    disc = _discriminator(options)
+    with b.block("def _load_union(_src, _pre, _errors):"):
+        if disc is not None:
+            name, table = disc
+            with b.block("if not _isinstance(_src, _dict):"):
+                b.line("_src = _as_mapping(_src)")
+            b.line(f"_t = _src.get({name!r}, _MISSING)")
+            for value, option in table.items():
+                kind = "obj" if option.kind == "dataclass" else "td"
+                fn = comp.ref((kind, option.cls), "load_" + option.cls.__name__)
+                tv = b.const(value, "tag")
+                with b.block(
+                    f"if _t.__class__ is {b.const(type(value), 'tagtype')} and _t == {tv}:"
+                ):
+                    b.line(f"return {fn}(_src, _pre, _errors)")
+            with b.block("if _t is _MISSING:"):
+                b.line(f"_errors.append({{'field': _pre + {name!r}, 'message': 'required'}})")
+            with b.block("else:"):
+                choices = ", ".join(repr(v) for v in table)
+                comp.record(f"_pre + {name!r}", _str_const("must be one of: " + choices))
+            b.line("raise _Invalid()")
+        else:
+            fns = []
+            for option in options:
+                if option.kind == "dataclass":
+                    fns.append(comp.ref(("obj", option.cls), "load_" + option.cls.__name__))
+                else:
+                    fns.append(
+                        b.const(
+                            _compile_value(option, multiple, f"union option {option.kind}"),
+                            "option",
+                        )
+                    )
+            b.line("_c = _src.__class__")
+            for option, fn in zip(options, fns, strict=True):
+                exact = _EXACT.get(option.kind)
+                if option.kind == "enum":
+                    exact = tuple({type(m.value) for m in option.cls})
+                elif option.kind == "literal":
+                    exact = tuple({type(v) for v in option.values})
+                if exact is None:
+                    continue
+                with b.block(f"if _c in {b.const(frozenset(exact), 'exact')}:"):
+                    with b.block("try:"):
+                        b.line(f"return {fn}(_src, _pre, [])")
+                    with b.block("except _Invalid:"):
+                        b.line("pass")
+            for fn in fns:
+                with b.block("try:"):
+                    b.line(f"return {fn}(_src, _pre, [])")
+                with b.block("except _Invalid:"):
+                    b.line("pass")
+            b.line("raise _Invalid('does not match any of the allowed types')")
+    return b.build("_load_union", "loader union")
+
+
+def _compile(key: tuple[Any, ...]) -> Loader:
+    _pending[key] = []
+    try:
+        kind = key[0]
+        if kind == "obj":
+            fn = _compile_object(key[1])
+        elif kind == "dict":
+            fn = _compile_dict(key[1], key[2], key[3])
+        elif kind == "td":
+            fn = _compile_typeddict(key[1])
+        elif kind == "union":
+            fn = _compile_union(key[1], key[2])
+        elif kind == "value":
+            fn = _compile_value(analyze(key[1]), key[2], repr(key[1]))
+        else:  # pragma: no cover
+            raise KeyError(kind)
+    except BaseException:
+        _pending.pop(key, None)
+        raise
+    _cache[key] = fn
+    for globals_, name in _pending.pop(key):
+        globals_[name] = fn
+    return fn
+
+
+def get_loader(key: tuple[Any, ...]) -> Loader:
+    """The compiled loader for ``key``: ``("obj", cls)``, ``("dict", cls, strict, multiple)``,
+    ``("td", cls)`` or ``("value", hint, multiple)``."""
+    fn = _cache.get(key)
+    if fn is None:
+        fn = _compile(key)
+    return fn

@@ -1,0 +1,22 @@
+"""Dump dataclass instances, dicts and records into JSON-ready data."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from ._dump import get_dumper
+
+__all__ = ["dump"]
+
+
+def dump(schema: Any, data: Any) -> Any:
+    """JSON-ready data (dict, list, str, int, float, bool, None) of ``data`` for ``schema``.
+
+    ``data`` may be a dataclass instance, a dict, any mapping (an asyncpg Record), or a
+    list of those when ``schema`` is ``list[X]``. Keys the dataclass does not declare and
+    ``None`` values are dropped.
+    """
+    if dataclasses.is_dataclass(schema) and isinstance(schema, type):
+        return get_dumper(("obj", schema))(data)
+    return get_dumper(("value", schema))(data)

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+import json as stdlib_json
+from datetime import UTC, datetime
+from decimal import Decimal
+from uuid import UUID
+
+from data_models import Owner, Severity
+from openapi.data import json
+
+
+def test_dumps_special_types() -> None:
+    data = {
+        "when": datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC),
+        "id": UUID(int=1),
+        "price": Decimal("1.5"),
+        "level": Severity.high,
+        "owner": Owner("Ann"),
+    }
+    text = json.dumps(data)
+    assert stdlib_json.loads(text) == {
+        "when": "2024-01-02T03:04:05+00:00",
+        "id": "00000000-0000-0000-0000-000000000001",
+        "price": 1.5,
+        "level": 2,
+        "owner": {"name": "Ann"},
+    }
+    assert json.loads(text.encode()) == json.loads(text)
+
+
+def test_loads_error_is_value_error() -> None:
+    try:
+        json.loads("{nope")
+    except ValueError:
+        pass
+    else:  # pragma: no cover
+        raise AssertionError("malformed JSON accepted")

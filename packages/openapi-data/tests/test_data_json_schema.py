@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from dataclasses import make_dataclass
+from typing import Any
+
+import jsonschema
+import pytest
+from data_models import LegacyTask, Node, Pets, Strict, Task
+from openapi.data.json_schema import SchemaRegistry, json_schema
+
+
+def check(schema: dict[str, Any]) -> None:
+    jsonschema.Draft202012Validator.check_schema(schema)
+
+
+@pytest.mark.parametrize("tp", [Task, LegacyTask, Node, Pets, Strict, list[Task], dict[str, int]])
+def test_schemas_pass_the_meta_schema(tp: Any) -> None:
+    check(json_schema(tp))
+
+
+def test_task_schema() -> None:
+    schema = json_schema(Task)
+    assert schema["$ref"] == "#/$defs/Task"
+    task = schema["$defs"]["Task"]
+    assert task["required"] == [
+        "id",
+        "title",
+        "done",
+        "severity",
+        "tags",
+        "created",
+        "owner",
+    ]
+    assert task["properties"]["title"] == {"type": "string", "maxLength": 64}
+    assert task["properties"]["severity"] == {"type": "integer", "minimum": 0, "maximum": 5}
+    assert task["properties"]["due"] == {
+        "type": ["string", "null"],
+        "format": "date",
+        "default": None,
+    }
+    assert "description" not in task
+    assert schema["$defs"]["Owner"]["description"] == "The person owning a task."
+
+
+def test_hidden_fields_and_registry() -> None:
+    registry = SchemaRegistry()
+    assert registry.schema_of(LegacyTask) == {"$ref": "#/components/schemas/LegacyTask"}
+    assert "secret" not in registry.definitions["LegacyTask"]["properties"]
+    fields = {f.name: f for f in registry.fields_of(LegacyTask)}
+    assert fields["secret"].hidden
+    assert fields["severity"].ops == ("gt", "le")
+    assert fields["title"].required and fields["title"].description == "Title"
+
+
+def test_unique_names() -> None:
+    other = make_dataclass("Task", [("x", int)])
+    registry = SchemaRegistry()
+    registry.schema_of(Task)
+    assert registry.schema_of(other) == {"$ref": "#/components/schemas/Task2"}
+    assert set(registry.definitions) == {"Task", "Owner", "Task2"}
