@@ -1,0 +1,150 @@
+"""dataclass_from_table over every supported column type, through openapi.data."""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import datetime
+import decimal
+import enum
+import uuid
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from openapi.data import fields
+from openapi.data.dump import dump
+from openapi.data.fields import field_info
+from openapi.data.json_schema import json_schema
+from openapi.data.validate import validate
+from openapi.db import dataclass_from_table
+from sqlalchemy.dialects import postgresql
+
+
+class Color(enum.Enum):
+    red = "R"
+    blue = "B"
+
+
+metadata = sa.MetaData()
+everything = sa.Table(
+    "everything",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("flag", sa.Boolean, nullable=False, default=False),
+    sa.Column("small", sa.SmallInteger, nullable=False),
+    sa.Column("big", sa.BigInteger),
+    sa.Column("amount", sa.Numeric(10, 2), nullable=False, doc="Money"),
+    sa.Column("ratio", sa.Float),
+    sa.Column("name", sa.String(8), nullable=False, info={"min_length": 2}),
+    sa.Column("body", sa.Text),
+    sa.Column("email", sa.String(64), info={"data_field": fields.email_field}),
+    sa.Column("at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+    sa.Column("naive", sa.DateTime),
+    sa.Column("day", sa.Date),
+    sa.Column("clock", sa.Time),
+    sa.Column("span", sa.Interval),
+    sa.Column("color", sa.Enum(Color)),
+    sa.Column("mood", sa.Enum("happy", "sad", name="mood")),
+    sa.Column("doc", sa.JSON),
+    sa.Column("docb", postgresql.JSONB, default=dict),
+    sa.Column("tags", postgresql.ARRAY(sa.String(10))),
+    sa.Column("scores", postgresql.ARRAY(sa.Integer)),
+    sa.Column("uid", sa.Uuid, nullable=False, default=uuid.uuid4),
+    sa.Column("pg_uid", postgresql.UUID(as_uuid=True)),
+    sa.Column("text_uid", postgresql.UUID(as_uuid=False)),
+    sa.Column("blob", sa.LargeBinary),
+)
+
+
+def test_types_and_required() -> None:
+    Everything = dataclass_from_table("Everything", everything, required=True)
+    hints = {f.name: f.type for f in dataclasses.fields(Everything)}
+    assert hints["flag"] is bool
+    assert hints["small"] is int
+    assert hints["big"] == int | None
+    assert hints["amount"] is decimal.Decimal
+    assert hints["ratio"] == float | None
+    assert hints["at"] == datetime.datetime | None  # server default: not required
+    assert hints["naive"] == datetime.datetime | None
+    assert hints["day"] == datetime.date | None
+    assert hints["clock"] == datetime.time | None
+    assert hints["span"] == datetime.timedelta | None
+    assert hints["color"] == Color | None
+    assert hints["doc"] is Any
+    assert hints["tags"] == list[str] | None
+    assert hints["scores"] == list[int] | None
+    assert hints["pg_uid"] == uuid.UUID | None
+    assert hints["text_uid"] == str | None
+    assert hints["blob"] == str | None
+    required = {f.name for f in dataclasses.fields(Everything) if field_info(f).required}
+    # id: autoincrement; at: server default; uid and flag have defaults only with default=
+    assert required == {"flag", "small", "amount", "name", "uid"}
+    amount = next(f for f in dataclasses.fields(Everything) if f.name == "amount")
+    assert field_info(amount).description == "Money"
+
+
+def test_validation_through_the_generated_dataclass() -> None:
+    Everything = dataclass_from_table("Everything", everything, required=True, default=True)
+    blob = base64.b64encode(b"\x00\x01").decode()
+    good = {
+        "small": 3,
+        "amount": 1.5,
+        "name": "abc",
+        "email": "a@b.co",
+        "at": "2024-01-01T10:00:00+00:00",
+        "day": "2024-01-02",
+        "clock": "10:11:12",
+        "span": "PT1H",
+        "color": "R",
+        "mood": "sad",
+        "doc": {"x": [1]},
+        "tags": ["a"],
+        "scores": [1, 2],
+        "pg_uid": str(uuid.uuid4()),
+        "blob": blob,
+    }
+    result = validate(Everything, good)
+    assert result.errors == []
+    data = result.data
+    assert data["color"] is Color.red
+    assert data["span"] == datetime.timedelta(hours=1)
+    assert data["blob"] == b"\x00\x01"
+    assert isinstance(data["pg_uid"], uuid.UUID)
+    bad = {
+        **good,
+        "small": 40000,
+        "name": "x" * 9,
+        "email": "nope",
+        "color": "green",
+        "mood": "angry",
+        "blob": "%%%",
+    }
+    errors = {e["field"] for e in validate(Everything, bad).errors}
+    assert errors == {"small", "name", "email", "color", "mood", "blob"}
+    assert {e["field"] for e in validate(Everything, {**good, "name": "a"}).errors} == {"name"}
+    # defaults from the columns
+    instance = Everything(small=1, amount=decimal.Decimal(1), name="ab")
+    assert instance.flag is False
+    assert isinstance(instance.uid, uuid.UUID)
+    assert instance.docb == {}
+    assert dump(Everything, {"blob": b"\x00\x01", "color": Color.blue})["blob"] == blob
+
+
+def test_include_exclude_ops_and_schema() -> None:
+    Small = dataclass_from_table(
+        "Small", everything, include=("id", "name", "big"), exclude=("id",), ops={"big": ("gt",)}
+    )
+    assert [f.name for f in dataclasses.fields(Small)] == ["big", "name"]
+    big = dataclasses.fields(Small)[0]
+    assert field_info(big).ops == ("gt",)
+    assert not field_info(big).required
+    schema = json_schema(Small)["$defs"]["Small"]
+    assert schema["properties"]["name"]["maxLength"] == 8
+    assert validate(Small, {"big:gt": "3"}, multiple=True).data == {"big:gt": 3}
+
+
+def test_unsupported_type() -> None:
+    table = sa.Table("odd", sa.MetaData(), sa.Column("x", postgresql.INET))
+    with pytest.raises(NotImplementedError):
+        dataclass_from_table("Odd", table)
