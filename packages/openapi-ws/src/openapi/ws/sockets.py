@@ -1,0 +1,222 @@
+"""The manager of the websockets connected to an application."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+import warnings
+from typing import Any
+
+from aiohttp import WSCloseCode, web
+from openapi.data.json import dumps
+
+from .broker import Broker
+from .channels import Channels
+from .connection import Connection
+from .errors import CannotPublish, RpcError
+from .local import LocalBroker
+
+logger = logging.getLogger("openapi.ws")
+
+SOCKETS_KEY = "web_sockets"
+
+
+class Sockets:
+    """Connected websockets, their channel subscriptions and the message broker.
+
+    ``app["web_sockets"] = Sockets(app)`` (the constructor stores itself there too).
+    The broker (:class:`LocalBroker` when ``broker`` is None) starts with the
+    application; on shutdown every socket is closed with code 1001 and the broker stops.
+
+    :param max_message_size: largest text frame accepted from a client, in bytes;
+        a larger one closes the connection with code 1009 (message too big).
+    :param heartbeat: seconds between pings; a client not answering is dropped.
+    :param send_queue_size: messages queued for one client before it is considered
+        too slow and closed with code 1013.
+    :param max_subscriptions: event patterns one socket may subscribe to.
+    """
+
+    def __init__(
+        self,
+        app: web.Application,
+        broker: Broker | None = None,
+        *,
+        max_message_size: int = 1024 * 1024,
+        heartbeat: float | None = 30.0,
+        send_queue_size: int = 1024,
+        max_subscriptions: int = 256,
+        compress: bool = True,
+        close_timeout: float = 5.0,
+    ) -> None:
+        self.app = app
+        self.broker: Broker = broker if broker is not None else LocalBroker()
+        self.max_message_size = max_message_size
+        self.heartbeat = heartbeat
+        self.send_queue_size = send_queue_size
+        self.max_subscriptions = max_subscriptions
+        self.compress = compress
+        self.close_timeout = close_timeout
+        self.connections: set[Connection] = set()
+        """Sockets connected to this process."""
+        self.channels = Channels()
+        """Channels with at least one local subscriber."""
+        self._broker_channels: set[str] = set()
+        self._broker_lock = asyncio.Lock()
+        self._started = False
+        app.on_startup.append(self._on_startup)
+        app.on_shutdown.append(self._on_shutdown)
+        with warnings.catch_warnings():
+            # the documented key is a plain string, as in the seed
+            warnings.simplefilter("ignore")
+            app[SOCKETS_KEY] = self
+
+    # -- lifecycle
+
+    async def start(self) -> None:
+        """Start the broker (called on application startup)."""
+        if not self._started:
+            self._started = True
+            await self.broker.start(self._deliver)
+
+    async def close(self) -> None:
+        """Close every socket (code 1001) and stop the broker (called on shutdown)."""
+        await self.close_sockets()
+        if self._started:
+            self._started = False
+            await self.broker.close()
+        self._broker_channels.clear()
+
+    async def close_sockets(self) -> None:
+        """Close every connected socket with code 1001 (going away)."""
+        connections = tuple(self.connections)
+        await asyncio.gather(
+            *(c.close(WSCloseCode.GOING_AWAY, "Server shutdown", flush=True) for c in connections),
+            return_exceptions=True,
+        )
+        self.connections.clear()
+        self.channels.clear()
+
+    async def _on_startup(self, app: web.Application) -> None:
+        await self.start()
+
+    async def _on_shutdown(self, app: web.Application) -> None:
+        await self.close()
+
+    # -- information
+
+    def server_info(self) -> dict[str, Any]:
+        """Connections, channels (subscribed sockets by event pattern) and broker."""
+        return {
+            "connections": len(self.connections),
+            "channels": self.channels.info(),
+            "broker": self.broker.info(),
+        }
+
+    # -- publish
+
+    async def publish(self, channel: str, event: str, data: Any) -> None:
+        """Publish ``data`` as ``event`` on ``channel`` to every subscriber of every process.
+
+        ``data`` is anything :func:`openapi.data.json.dumps` encodes (dataclass
+        instances included). Raises :class:`CannotPublish` when it cannot be encoded or
+        the broker cannot send it.
+        """
+        try:
+            frame = dumps({"channel": channel, "event": event, "data": data})
+        except (TypeError, ValueError) as exc:
+            raise CannotPublish(
+                "Cannot publish", [{"field": "data", "message": f"not JSON serializable: {exc}"}]
+            ) from None
+        await self.broker.publish(channel, event, frame)
+
+    def _deliver(self, channel: str, event: str, frame: str) -> None:
+        for connection in self.channels.targets(channel, event):
+            connection.send_text(frame)
+
+    # -- connections
+
+    def connect(self, request: web.Request, response: web.WebSocketResponse) -> Connection:
+        """Register a prepared websocket."""
+        transport = request.transport
+        connection = Connection(
+            self,
+            response,
+            uuid.uuid4().hex,
+            transport if isinstance(transport, asyncio.Transport) else None,
+            queue_size=self.send_queue_size,
+        )
+        self.connections.add(connection)
+        return connection
+
+    async def disconnect(self, connection: Connection) -> None:
+        """Forget ``connection`` and its subscriptions."""
+        self.connections.discard(connection)
+        subscriptions = connection.subscriptions
+        connection.subscriptions = {}
+        for channel, patterns in subscriptions.items():
+            for pattern in patterns:
+                self.channels.discard(channel, pattern, connection)
+        for channel in subscriptions:
+            await self._sync_broker(channel)
+
+    # -- subscriptions
+
+    async def subscribe(self, connection: Connection, channel: str, pattern: str) -> None:
+        """Deliver to ``connection`` the events of ``channel`` matching ``pattern``.
+
+        Returns once the broker listens to the channel, so a message published anywhere
+        afterwards reaches the socket.
+        """
+        patterns = connection.subscriptions.get(channel)
+        if patterns is not None and pattern in patterns:
+            return
+        if connection.subscription_count >= self.max_subscriptions:
+            raise RpcError(
+                "Too many subscriptions",
+                [{"field": "channel", "message": f"at most {self.max_subscriptions} allowed"}],
+            )
+        connection.subscriptions.setdefault(channel, set()).add(pattern)
+        self.channels.add(channel, pattern, connection)
+        try:
+            await self._sync_broker(channel)
+        except Exception:
+            logger.exception("broker failed to subscribe to %r", channel)
+            self._forget(connection, channel, pattern)
+            raise RpcError(
+                "Cannot subscribe", [{"field": "channel", "message": "broker unavailable"}]
+            ) from None
+
+    async def unsubscribe(
+        self, connection: Connection, channel: str, pattern: str | None = None
+    ) -> None:
+        """Stop delivering ``channel`` events matching ``pattern`` (every pattern when None)."""
+        patterns = connection.subscriptions.get(channel)
+        if not patterns:
+            return
+        for p in tuple(patterns) if pattern is None else (pattern,):
+            self._forget(connection, channel, p)
+        await self._sync_broker(channel)
+
+    def _forget(self, connection: Connection, channel: str, pattern: str) -> None:
+        patterns = connection.subscriptions.get(channel)
+        if patterns is not None:
+            patterns.discard(pattern)
+            if not patterns:
+                del connection.subscriptions[channel]
+        self.channels.discard(channel, pattern, connection)
+
+    async def _sync_broker(self, channel: str) -> None:
+        # one lock: a subscribe waiting here returns only once the broker listens
+        async with self._broker_lock:
+            wanted = channel in self.channels
+            listening = channel in self._broker_channels
+            if wanted and not listening:
+                await self.broker.subscribe(channel)
+                self._broker_channels.add(channel)
+            elif listening and not wanted:
+                self._broker_channels.discard(channel)
+                try:
+                    await self.broker.unsubscribe(channel)
+                except Exception:
+                    logger.exception("broker failed to unsubscribe from %r", channel)

@@ -1,0 +1,166 @@
+"""PostgresBroker in one process: LISTEN/NOTIFY, large payloads, reconnection."""
+
+from __future__ import annotations
+
+import uuid
+from types import ModuleType
+from typing import Any
+
+import aiohttp
+import asyncpg
+import pytest
+from openapi.ws import PostgresBroker, Sockets
+
+
+@pytest.fixture
+def app_name() -> str:
+    return f"ws-test-{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture
+async def client(aiohttp_client: Any, ws_app: ModuleType, pg_dsn: str, app_name: str) -> Any:
+    broker = PostgresBroker(pg_dsn, application_name=app_name, min_backoff=0.05, max_backoff=0.5)
+    return await aiohttp_client(ws_app.create_app(broker))
+
+
+@pytest.fixture
+async def connect(client: Any, ws_connect: Any) -> Any:
+    async def new() -> Any:
+        return await ws_connect(client.make_url("/stream"))
+
+    return new
+
+
+def broker_of(client: Any) -> PostgresBroker:
+    sockets: Sockets = client.app["web_sockets"]
+    assert isinstance(sockets.broker, PostgresBroker)
+    return sockets.broker
+
+
+async def test_publish_and_receive_through_postgres(client: Any, connect: Any) -> None:
+    subscriber = await connect()
+    publisher = await connect()
+    await subscriber.result("subscribe", {"channel": "tasks", "event": "task.*"})
+    await publisher.result("publish", {"channel": "tasks", "event": "other", "data": 0})
+    await publisher.result("publish", {"channel": "tasks", "event": "task.new", "data": {"id": 1}})
+    assert await subscriber.event() == {
+        "channel": "tasks",
+        "event": "task.new",
+        "data": {"id": 1},
+    }
+    info = await subscriber.result("server_info")
+    assert info["broker"] == {
+        "name": "PostgresBroker",
+        "connected": True,
+        "channels": 1,
+        "reconnects": 0,
+    }
+
+
+async def test_payloads_over_the_notify_limit(client: Any, connect: Any) -> None:
+    ws = await connect()
+    await ws.result("subscribe", {"channel": "big"})
+    # multi-byte characters straddle the chunk boundaries
+    data = {"text": "é€😀a" * 20_000, "list": list(range(3000))}
+    await ws.result("publish", {"channel": "big", "event": "e", "data": data})
+    await ws.result("publish", {"channel": "big", "event": "small", "data": 1})
+    assert await ws.event() == {"channel": "big", "event": "e", "data": data}
+    assert await ws.event() == {"channel": "big", "event": "small", "data": 1}
+
+
+async def test_long_channel_names(client: Any, connect: Any) -> None:
+    ws = await connect()
+    long_a = "a" * 150
+    long_b = "a" * 149 + "b"
+    await ws.result("subscribe", {"channel": long_a})
+    await ws.result("publish", {"channel": long_b, "event": "e", "data": "b"})
+    await ws.result("publish", {"channel": long_a, "event": "e", "data": "a"})
+    assert await ws.event() == {"channel": long_a, "event": "e", "data": "a"}
+    broker = broker_of(client)
+    assert len(broker.pg_channel(long_a).encode()) <= 63
+    assert broker.pg_channel(long_a) != broker.pg_channel(long_b)
+
+
+async def test_foreign_notifications_are_ignored(client: Any, connect: Any, pg_dsn: str) -> None:
+    ws = await connect()
+    await ws.result("subscribe", {"channel": "c"})
+    pg_channel = broker_of(client).pg_channel("c")
+    connection = await asyncpg.connect(pg_dsn)
+    try:
+        for garbage in (
+            "",
+            "garbage",
+            "m{",
+            "mnot json\n{}",
+            "m[1, 2]\n{}",
+            "cx:0:2:half",
+            "c:9:1:",
+        ):
+            await connection.execute("SELECT pg_notify($1, $2)", pg_channel, garbage)
+    finally:
+        await connection.close()
+    await ws.result("publish", {"channel": "c", "event": "e", "data": "fine"})
+    assert await ws.event() == {"channel": "c", "event": "e", "data": "fine"}
+
+
+async def test_reconnects_after_pg_terminate_backend(
+    client: Any, connect: Any, pg_dsn: str, app_name: str
+) -> None:
+    subscriber = await connect()
+    publisher = await connect()
+    await subscriber.result("subscribe", {"channel": "alive"})
+    await publisher.result("publish", {"channel": "alive", "event": "before", "data": 0})
+    assert (await subscriber.event())["event"] == "before"
+
+    admin = await asyncpg.connect(pg_dsn)
+    try:
+        killed = await admin.fetchval(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+            " WHERE application_name = $1",
+            app_name,
+        )
+    finally:
+        await admin.close()
+    assert killed >= 2  # the listening connection and the publishing one
+
+    # NOTIFY is not durable: publish until a message gets through again
+    received = None
+    for attempt in range(200):
+        answer = await publisher.rpc(
+            "publish", {"channel": "alive", "event": "after", "data": attempt}
+        )
+        if "error" in answer:
+            assert answer["error"]["message"] == "Message broker unavailable"
+        try:
+            msg = await subscriber.ws.receive(timeout=0.2)
+        except TimeoutError:
+            continue
+        assert msg.type == aiohttp.WSMsgType.TEXT
+        received = msg.json()
+        break
+    assert received is not None and received["event"] == "after"
+    broker = broker_of(client)
+    assert broker.reconnects >= 1
+    assert broker.connected
+    # and new subscriptions work on the new connection
+    await subscriber.result("subscribe", {"channel": "later"})
+    await publisher.result("publish", {"channel": "later", "event": "e", "data": 1})
+    event = await subscriber.event()
+    while event["channel"] != "later":  # late copies of "alive" messages
+        event = await subscriber.event()
+    assert event == {"channel": "later", "event": "e", "data": 1}
+
+
+async def test_publish_while_postgres_unreachable_is_a_clear_error(
+    aiohttp_client: Any, ws_app: ModuleType, ws_connect: Any, unused_tcp_port: int
+) -> None:
+    # nothing listens on this port
+    dsn = f"postgresql://postgres@127.0.0.1:{unused_tcp_port}/postgres"
+    broker = PostgresBroker(dsn, connect_timeout=0.5, min_backoff=0.05, max_backoff=0.1)
+    client = await aiohttp_client(ws_app.create_app(broker))
+    ws = await ws_connect(client.make_url("/stream"))
+    assert await ws.result("subscribe", {"channel": "c"}) == {"subscribed": {"c": ["*"]}}
+    answer = await ws.rpc("publish", {"channel": "c", "event": "e", "data": 1})
+    assert answer["error"] == {"message": "Message broker unavailable", "errors": []}
+    info = await ws.result("server_info")
+    assert info["broker"]["connected"] is False
