@@ -45,6 +45,7 @@ class _Compiler:
     def __init__(self) -> None:
         self.b = CodeBuilder(_BASE_GLOBALS)
         self.depth = 0
+        self.inlining: list[Any] = []
 
     def ref(self, key: tuple[Any, ...], hint: str) -> str:
         name = self.b.name(hint)
@@ -129,11 +130,52 @@ class _Compiler:
             v = b.name("v")
             b.line(f"{v} = {get.format(name=spec.name)}")
             with b.block(f"if {v} is not None:"):
-                if spec.dump is not None:
-                    e = f"_dump_any({b.const(spec.dump, 'dumpfn')}({v}))"
-                else:
-                    e = self.value_expr(spec.node, v)
-                b.line(f"_r[{spec.name!r}] = {e}")
+                b.line(f"_r[{spec.name!r}] = {self.field_expr(spec, v)}")
+
+    def field_expr(self, spec: Any, v: str) -> str:
+        if spec.dump is not None:
+            return f"_dump_any({self.b.const(spec.dump, 'dumpfn')}({v}))"
+        return self.value_expr(spec.node, v)
+
+    def instance_block(self, cls: Any, o: str, r: str) -> None:
+        """Lines building the dict ``r`` from the instance ``o`` of ``cls``: fields that
+        can never be None go in one dict display, the others are added when not None."""
+        b = self.b
+        self.inlining.append(cls)
+        direct: list[str] = []
+        later: list[tuple[Any, str]] = []
+        for spec in dataclass_fields(cls):
+            v = b.name("v")
+            b.line(f"{v} = {o}.{spec.name}")
+            if spec.dump is None and not spec.node.nullable and spec.node.kind in _SAFE:
+                direct.append(f"{spec.name!r}: {self.value_expr(spec.node, v)}")
+            else:
+                later.append((spec, v))
+        b.line(f"{r} = {{{', '.join(direct)}}}")
+        for spec, v in later:
+            node = spec.node
+            if spec.dump is None and node.kind == "dataclass" and self.can_inline(node.cls):
+                k = b.const(node.cls, "cls")
+                with b.block(f"if {v}.__class__ is {k}:"):
+                    sub = b.name("r")
+                    self.instance_block(node.cls, v, sub)
+                    b.line(f"{r}[{spec.name!r}] = {sub}")
+                with b.block(f"elif {v} is not None:"):
+                    b.line(f"{r}[{spec.name!r}] = {self.field_expr(spec, v)}")
+            else:
+                with b.block(f"if {v} is not None:"):
+                    b.line(f"{r}[{spec.name!r}] = {self.field_expr(spec, v)}")
+        self.inlining.pop()
+
+    def can_inline(self, cls: Any) -> bool:
+        return cls not in self.inlining and len(self.inlining) < 3
+
+
+# Kinds whose dump expression copes with any value, None included.
+_SAFE = frozenset(
+    ("str", "int", "bool", "float", "literal", "any", "decimal", "uuid", "datetime", "date")
+    + ("time", "timedelta", "enum")
+)
 
 
 def _compile_object(cls: Any) -> Dumper:
@@ -145,8 +187,7 @@ def _compile_object(cls: Any) -> Dumper:
     fn_name = f"_dump_{cls.__name__}"
     with b.block(f"def {fn_name}(_o):"):
         with b.block(f"if _o.__class__ is {k} or _isinstance(_o, {k}):"):
-            b.line("_r = {}")
-            comp.fields_block(specs, "_o.{name}")
+            comp.instance_block(cls, "_o", "_r")
             b.line("return _r")
         with b.block("if _o.__class__ is not _dict:"):
             b.line(f"_o = _fields_as_dict(_o, {b.const(names, 'names')})")

@@ -8,15 +8,19 @@ with a message for the value itself, without one when its children recorded erro
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 from dataclasses import MISSING as DC_MISSING
+from datetime import date, datetime, time
+from decimal import Decimal
 from typing import Any
 
 from . import _convert as C
 from ._codegen import CodeBuilder
 from ._types import (
     CONTAINERS,
+    EMPTY,
     FieldSpec,
     Node,
     analyze,
@@ -40,6 +44,16 @@ _BASE_GLOBALS: dict[str, Any] = {
     "_isinstance": isinstance,
     "_len": len,
     "_enumerate": enumerate,
+    "_new": object.__new__,
+    "_bool": bool,
+}
+
+_FAST_ITEMS = {"str": "_str", "int": "_int", "bool": "_bool"}
+
+_FROMISO = {
+    "datetime": datetime.fromisoformat,
+    "date": date.fromisoformat,
+    "time": time.fromisoformat,
 }
 
 _cache: dict[tuple[Any, ...], Loader] = {}
@@ -50,10 +64,16 @@ def _str_const(text: str) -> str:
     return repr(text)
 
 
+_TAIL = re.compile(r"^(.*?)(?: \+ )?'([^'\\]*)'$")
+
+
 def _child(pre: str, suffix: str) -> str:
-    """Expression of the location ``pre`` followed by a constant suffix."""
-    if pre == "''":
-        return repr(suffix)
+    """Expression of the location ``pre`` followed by a constant suffix, folded."""
+    m = _TAIL.match(pre)
+    if m is not None and "'" not in suffix and "\\" not in suffix:
+        head, text = m.groups()
+        literal = repr(text + suffix)
+        return f"{head} + {literal}" if head else literal
     return f"{pre} + {suffix!r}"
 
 
@@ -63,6 +83,7 @@ class _Compiler:
     def __init__(self, multiple: bool) -> None:
         self.b = CodeBuilder(_BASE_GLOBALS)
         self.multiple = multiple
+        self.inlining: list[Any] = []
 
     def record(self, loc: str, message: str) -> None:
         """A line appending an error; both arguments are expressions."""
@@ -166,7 +187,17 @@ class _Compiler:
                 "time": C.to_time,
                 "timedelta": C.to_timedelta_q if q else C.to_timedelta,
             }[kind]
-            b.line(f"{src} = {b.const(fn, 'to_' + kind)}({src})")
+            if kind in ("datetime", "date", "time"):
+                parse = b.const(_FROMISO[kind], "fromiso")
+                with b.block(f"if {src}.__class__ is _str:"):
+                    with b.block("try:"):
+                        b.line(f"{src} = {parse}({src})")
+                    with b.block("except ValueError:"):
+                        b.line(f"raise _Invalid('not a valid {kind}')")
+                with b.block("else:"):
+                    b.line(f"{src} = {b.const(fn, 'to_' + kind)}({src})")
+            else:
+                b.line(f"{src} = {b.const(fn, 'to_' + kind)}({src})")
             if kind == "datetime" and c.tz:
                 b.line(f"{src} = {b.const(C.aware, 'aware')}({src})")
             if kind in ("datetime", "date", "time", "timedelta"):
@@ -189,6 +220,9 @@ class _Compiler:
             return
         if kind == "dict":
             self.emit_dict(node, src, dst, pre)
+            return
+        if kind == "dataclass" and self.can_inline(node.cls):
+            self.emit_object(node.cls, src, dst, pre)
             return
         if kind == "dataclass":
             ref = self.ref(("obj", node.cls), "load_" + node.cls.__name__)
@@ -219,10 +253,18 @@ class _Compiler:
             (c.lt, ">=", "less than"),
         ):
             if value is not None:
-                with b.block(f"if {src} {op} {b.const(value, 'bound')}:"):
+                if node.kind == "decimal" and not isinstance(value, Decimal):
+                    value = Decimal(str(value))
+                literal = repr(value) if type(value) in (int, float) else b.const(value, "bound")
+                with b.block(f"if {src} {op} {literal}:"):
                     b.line(f"raise _Invalid({_str_const(f'must be {text} {value}')})")
         if c.multiple_of is not None:
-            m = b.const(c.multiple_of, "mult")
+            mult = c.multiple_of
+            if node.kind == "decimal" and not isinstance(mult, Decimal):
+                mult = Decimal(str(mult))
+            elif node.kind == "int" and isinstance(mult, float):
+                mult = Decimal(str(mult))
+            m = b.const(mult, "mult")
             with b.block(f"if {src} % {m} != 0:"):
                 b.line(f"raise _Invalid({_str_const(f'must be a multiple of {c.multiple_of}')})")
 
@@ -263,15 +305,19 @@ class _Compiler:
         out = b.name("out")
         if item.kind == "any":
             b.line(f"{out} = _list({src})")
+        elif (
+            item.kind in _FAST_ITEMS and item.c == EMPTY and not item.nullable and not self.multiple
+        ):
+            # Fast path: check the classes only; the full loop explains a failure.
+            x = b.name("x")
+            with b.block(f"for {x} in {src}:"):
+                with b.block(f"if {x}.__class__ is not {_FAST_ITEMS[item.kind]}:"):
+                    self.emit_sequence_loop(item, src, out, pre)
+                    b.line("break")
+            with b.block("else:"):
+                b.line(f"{out} = _list({src})")
         else:
-            i, x, y, bad = b.name("i"), b.name("x"), b.name("y"), b.name("bad")
-            b.line(f"{out} = []")
-            b.line(f"{bad} = False")
-            with b.block(f"for {i}, {x} in _enumerate({src}):"):
-                loc = f"{pre} + _str({i})" if pre != "''" else f"_str({i})"
-                self.emit_item(item, x, y, loc, f"{out}.append({y})", bad)
-            with b.block(f"if {bad}:"):
-                b.line("raise _Invalid()")
+            self.emit_sequence_loop(item, src, out, pre)
         if node.kind == "list":
             b.line(f"{dst} = {out}")
         else:
@@ -280,6 +326,17 @@ class _Compiler:
                 b.line(f"{dst} = {b.const(conv, node.kind)}({out})")
             with b.block("except TypeError:"):
                 b.line("raise _Invalid('items must be hashable')")
+
+    def emit_sequence_loop(self, item: Node, src: str, out: str, pre: str) -> None:
+        b = self.b
+        i, x, y, bad = b.name("i"), b.name("x"), b.name("y"), b.name("bad")
+        b.line(f"{out} = []")
+        b.line(f"{bad} = False")
+        with b.block(f"for {i}, {x} in _enumerate({src}):"):
+            loc = f"{pre} + _str({i})" if pre != "''" else f"_str({i})"
+            self.emit_item(item, x, y, loc, f"{out}.append({y})", bad)
+        with b.block(f"if {bad}:"):
+            b.line("raise _Invalid()")
 
     def emit_fixed_tuple(self, node: Node, src: str, dst: str, pre: str) -> None:
         b = self.b
@@ -337,11 +394,13 @@ class _Compiler:
 
     # fields of an object -----------------------------------------------------
 
-    def emit_field(self, spec: FieldSpec, src: str, dst: str, key: str, on_ok: str) -> None:
+    def emit_field(
+        self, spec: FieldSpec, src: str, dst: str, key: str, on_ok: str, pre: str = "_pre"
+    ) -> None:
         """Load ``src`` (present in the input under ``key``) into ``dst`` then run ``on_ok``."""
         b = self.b
         e = b.name("e")
-        loc = f"_pre + {key!r}"
+        loc = _child(pre, key)
         with b.block("try:"):
             if spec.validator is not None:
                 v = b.const(spec.validator, "validator")
@@ -351,75 +410,119 @@ class _Compiler:
             if self.multiple and node.kind not in CONTAINERS:
                 self.emit_any_of(spec, src, dst, loc)
             else:
-                self.emit(node, src, dst, f"_pre + {key + '.'!r}")
+                self.emit(node, src, dst, _child(pre, key + "."))
             if spec.post_process is not None:
                 b.line(f"{dst} = {b.const(spec.post_process, 'post')}({dst})")
             if on_ok != "pass":
                 b.line(on_ok)
         with b.block(f"except _Invalid as {e}:"):
             with b.block(f"if {e}.args:"):
-                b.line(f"_errors.append({{'field': {loc}, 'message': {e}.args[0]}})")
+                self.record(loc, f"{e}.args[0]")
 
     def emit_any_of(self, spec: FieldSpec, src: str, dst: str, loc: str) -> None:
         """Query strings: a list for a scalar field means any of its values."""
         b = self.b
         with b.block(f"if {src}.__class__ is _list:"):
-            i, x, y, out = b.name("i"), b.name("x"), b.name("y"), b.name("out")
+            x, y, out = b.name("x"), b.name("y"), b.name("out")
             b.line(f"{out} = []")
             with b.block(f"for {x} in {src}:"):
                 self.emit(spec.node, x, y, f"{loc} + '.'")
                 b.line(f"{out}.append({y})")
             b.line(f"{dst} = {out}")
-            del i
         with b.block("else:"):
             self.emit(spec.node, src, dst, f"{loc} + '.'")
 
-    def emit_mapping_head(self) -> None:
+    def emit_mapping_head(self, src: str, n: str) -> None:
         b = self.b
-        with b.block("if _src.__class__ is not _dict:"):
-            b.line("_src = _as_mapping(_src)")
-        b.line("_n = _len(_errors)")
+        with b.block(f"if {src}.__class__ is not _dict:"):
+            b.line(f"{src} = _as_mapping({src})")
+        b.line(f"{n} = _len(_errors)")
 
-    def emit_unknown_check(self, cls: Any, names: tuple[str, ...]) -> None:
+    def emit_unknown_check(self, src: str, pre: str, names: tuple[str, ...]) -> None:
         b = self.b
         known = b.const(frozenset(names), "known")
-        with b.block("for _k in _src:"):
-            with b.block(f"if _k not in {known}:"):
-                b.line("_errors.append({'field': _pre + _str(_k), 'message': 'unknown field'})")
+        k = b.name("k")
+        with b.block(f"for {k} in {src}:"):
+            with b.block(f"if {k} not in {known}:"):
+                self.record(f"{pre} + _str({k})", "'unknown field'")
+
+    def emit_object(self, cls: Any, src: str, dst: str, pre: str) -> None:
+        """Lines building the dataclass instance ``dst`` from the mapping ``src`` (strict)."""
+        b = self.b
+        self.inlining.append(cls)
+        n = b.name("n")
+        self.emit_mapping_head(src, n)
+        specs = [s for s in dataclass_fields(cls) if s.init]
+        values: list[tuple[str, str]] = []
+        for spec in specs:
+            v = b.name("v")
+            dst_f = b.name("f")
+            values.append((spec.name, dst_f))
+            loc = _child(pre, spec.name)
+            if spec.required:
+                # A present key costs nothing in a try block; a missing one is an error anyway.
+                with b.block("try:"):
+                    b.line(f"{v} = {src}[{spec.name!r}]")
+                with b.block("except KeyError:"):
+                    self.record(loc, "'required'")
+                with b.block("else:"):
+                    self.emit_field(spec, v, dst_f, spec.name, "pass", pre)
+                continue
+            b.line(f"{v} = {src}.get({spec.name!r}, _MISSING)")
+            with b.block(f"if {v} is _MISSING:"):
+                if spec.default_factory is not DC_MISSING:
+                    b.line(f"{dst_f} = {b.const(spec.default_factory, 'factory')}()")
+                elif spec.default is not DC_MISSING:
+                    default = spec.default
+                    literal = default is None or type(default) in (bool, int, str)
+                    b.line(f"{dst_f} = {repr(default) if literal else b.const(default, 'default')}")
+                else:
+                    b.line(f"{dst_f} = None")
+            with b.block("else:"):
+                self.emit_field(spec, v, dst_f, spec.name, "pass", pre)
+        if forbids_unknown(cls):
+            self.emit_unknown_check(src, pre, tuple(s.name for s in dataclass_fields(cls)))
+        with b.block(f"if _len(_errors) != {n}:"):
+            b.line("raise _Invalid()")
+        k = b.const(cls, "cls")
+        if _plain_init(cls):
+            # What the generated __init__ would do, without the call.
+            items = ", ".join(f"{name!r}: {var}" for name, var in values)
+            b.line(f"{dst} = _new({k})")
+            b.line(f"{dst}.__dict__ = {{{items}}}")
+        else:
+            args = ", ".join(f"{name}={var}" for name, var in values)
+            b.line(f"{dst} = {k}({args})")
+        self.inlining.pop()
+
+    def can_inline(self, cls: Any) -> bool:
+        return cls not in self.inlining and len(self.inlining) < 3
+
+
+def _plain_init(cls: Any) -> bool:
+    """True when building an instance is only setting its ``__dict__``."""
+    if hasattr(cls, "__post_init__") or hasattr(cls, "__slots__"):
+        return False
+    params = getattr(cls, "__dataclass_params__", None)
+    if params is None or params.frozen or not params.init:
+        return False
+    init = cls.__dict__.get("__init__")
+    code = getattr(init, "__code__", None)
+    if code is None or code.co_filename != "<string>":
+        return False
+    if any(f._field_type is not dataclasses._FIELD for f in cls.__dataclass_fields__.values()):  # type: ignore[attr-defined]
+        return False
+    return all(f.init for f in dataclasses.fields(cls))
 
 
 def _compile_object(cls: Any) -> Loader:
     """Load a dataclass instance (strict: required fields must be present)."""
     comp = _Compiler(multiple=False)
     b = comp.b
-    specs = [s for s in dataclass_fields(cls) if s.init]
     fn_name = f"_load_{cls.__name__}"
     with b.block(f"def {fn_name}(_src, _pre, _errors):"):
-        comp.emit_mapping_head()
-        args = []
-        for spec in specs:
-            v = b.name("v")
-            dst = b.name("f_" + spec.name if spec.name.isidentifier() else "f")
-            args.append(f"{spec.name}={dst}")
-            b.line(f"{v} = _src.get({spec.name!r}, _MISSING)")
-            with b.block(f"if {v} is _MISSING:"):
-                if spec.required:
-                    b.line(
-                        f"_errors.append({{'field': _pre + {spec.name!r}, 'message': 'required'}})"
-                    )
-                elif spec.default_factory is not DC_MISSING:
-                    b.line(f"{dst} = {b.const(spec.default_factory, 'factory')}()")
-                elif spec.default is not DC_MISSING:
-                    b.line(f"{dst} = {b.const(spec.default, 'default')}")
-                else:
-                    b.line(f"{dst} = None")
-            with b.block("else:"):
-                comp.emit_field(spec, v, dst, spec.name, "pass")
-        if forbids_unknown(cls):
-            comp.emit_unknown_check(cls, tuple(s.name for s in dataclass_fields(cls)))
-        with b.block("if _len(_errors) != _n:"):
-            b.line("raise _Invalid()")
-        b.line(f"return {b.const(cls, 'cls')}({', '.join(args)})")
+        comp.emit_object(cls, "_src", "_dst", "_pre")
+        b.line("return _dst")
     return b.build(fn_name, f"loader {cls.__module__}.{cls.__qualname__}")
 
 
@@ -431,7 +534,7 @@ def _compile_dict(cls: Any, strict: bool, multiple: bool) -> Loader:
     fn_name = f"_validate_{cls.__name__}"
     keys: list[str] = []
     with b.block(f"def {fn_name}(_src, _pre, _errors):"):
-        comp.emit_mapping_head()
+        comp.emit_mapping_head("_src", "_n")
         b.line("_out = {}")
         for spec in specs:
             for key in (spec.name, *(f"{spec.name}:{op}" for op in spec.info.ops)):
@@ -441,16 +544,14 @@ def _compile_dict(cls: Any, strict: bool, multiple: bool) -> Loader:
                 b.line(f"{v} = _src.get({key!r}, _MISSING)")
                 if strict and spec.required and key == spec.name:
                     with b.block(f"if {v} is _MISSING:"):
-                        b.line(
-                            f"_errors.append({{'field': _pre + {key!r}, 'message': 'required'}})"
-                        )
+                        comp.record(f"_pre + {key!r}", "'required'")
                     block = "else:"
                 else:
                     block = f"if {v} is not _MISSING:"
                 with b.block(block):
                     comp.emit_field(spec, v, dst, key, f"_out[{key!r}] = {dst}")
         if forbids_unknown(cls):
-            comp.emit_unknown_check(cls, tuple(keys))
+            comp.emit_unknown_check("_src", "_pre", tuple(keys))
         with b.block("if _len(_errors) != _n:"):
             b.line("raise _Invalid()")
         b.line("return _out")
@@ -464,7 +565,7 @@ def _compile_typeddict(cls: Any) -> Loader:
     specs = typeddict_fields(cls)
     fn_name = f"_load_{cls.__name__}"
     with b.block(f"def {fn_name}(_src, _pre, _errors):"):
-        comp.emit_mapping_head()
+        comp.emit_mapping_head("_src", "_n")
         b.line("_out = {}")
         for spec in specs:
             v, dst = b.name("v"), b.name("y")

@@ -17,6 +17,14 @@ def dump(schema: Any, data: Any) -> Any:
     list of those when ``schema`` is ``list[X]``. Keys the dataclass does not declare and
     ``None`` values are dropped.
     """
-    if dataclasses.is_dataclass(schema) and isinstance(schema, type):
-        return get_dumper(("obj", schema))(data)
-    return get_dumper(("value", schema))(data)
+    fn = _dumpers.get(schema)
+    if fn is None:
+        if dataclasses.is_dataclass(schema) and isinstance(schema, type):
+            fn = get_dumper(("obj", schema))
+        else:
+            fn = get_dumper(("value", schema))
+        _dumpers[schema] = fn
+    return fn(data)
+
+
+_dumpers: dict[Any, Any] = {}

@@ -34,6 +34,9 @@ class ValidationErrors(Exception):
         return f"{self.message}: {details}" if details else self.message
 
 
+_instance_loaders: dict[Any, Any] = {}
+
+
 def _run(key: tuple[Any, ...], data: Any) -> ValidatedData:
     errors: ErrorList = []
     try:
@@ -86,8 +89,20 @@ def validated_schema(
 def validated_schema(schema: Any, data: Any, *, strict: bool = True, multiple: bool = False) -> Any:
     """Validate ``data`` and return it as an instance of ``schema`` (a dataclass), or as
     the converted value for other types; raise :class:`ValidationErrors`."""
+    if strict and not multiple:
+        # The hot path: one dict lookup, then the generated loader.
+        loader = _instance_loaders.get(schema)
+        if loader is not None:
+            errors: ErrorList = []
+            try:
+                return loader(data, "", errors)
+            except Invalid as exc:
+                if exc.args:
+                    errors.append({"field": "", "message": exc.args[0]})
+                raise ValidationErrors(errors) from None
     is_dc = dataclasses.is_dataclass(schema) and isinstance(schema, type)
     if is_dc and strict and not multiple:
+        _instance_loaders[schema] = get_loader(("obj", schema))
         result = _run(("obj", schema), data)
     elif is_dc:
         result = _run(("dict", schema, strict, multiple), data)
