@@ -1,0 +1,65 @@
+"""``setup``: install the spec route, the docs page and the JSON error middleware."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from aiohttp import web
+
+from .docs import DocsPage, swagger_ui_static
+from .middleware import json_error_middleware
+from .renderer import SpecRenderer
+
+SPEC_APP_KEY = "openapi_spec"
+DEFAULT_MAX_BODY_SIZE = 1024 * 1024
+
+
+def setup(
+    app: web.Application,
+    *,
+    title: str,
+    version: str,
+    description: str = "",
+    spec_path: str = "/spec",
+    docs_path: str | None = "/docs",
+    security: Mapping[str, Mapping[str, Any]] | None = None,
+    servers: Sequence[str | Mapping[str, Any]] | None = None,
+    base_path: str = "",
+    max_body_size: int = DEFAULT_MAX_BODY_SIZE,
+    validate_docs: bool = False,
+    info: Mapping[str, Any] | None = None,
+) -> SpecRenderer:
+    """Document ``app`` with OpenAPI 3.1 and answer every error as JSON.
+
+    Installs the JSON error middleware (outermost), ``GET spec_path`` serving the
+    document, ``GET docs_path`` serving Swagger UI (unless None), limits request bodies to
+    ``max_body_size`` bytes (413 beyond) and stores the :class:`SpecRenderer` at
+    ``app["openapi_spec"]``. ``security`` maps names to OpenAPI security schemes (an
+    optional ``scopes`` list per scheme goes to the global requirement); ``servers`` are
+    URLs or server objects; ``info`` adds Info fields (contact, license, ...). Call it
+    before the application starts.
+    """
+    renderer = SpecRenderer(
+        app,
+        title=title,
+        version=version,
+        description=description,
+        info=info,
+        security=security,
+        servers=servers,
+        base_path=base_path,
+        validate_docs=validate_docs,
+    )
+    # the outermost middleware, so errors raised by other middlewares are JSON too
+    app.middlewares.insert(0, json_error_middleware)
+    app._client_max_size = max_body_size
+    with warnings.catch_warnings():
+        # the string key is the documented contract shared with the other packages
+        warnings.simplefilter("ignore", web.NotAppKeyWarning)
+        app[SPEC_APP_KEY] = renderer
+    app.router.add_get(spec_path, renderer.handle, name="openapi_spec")
+    if docs_path is not None:
+        DocsPage(docs_path, spec_path, title, swagger_ui_static()).install(app)
+    return renderer

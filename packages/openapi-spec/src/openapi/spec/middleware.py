@@ -1,0 +1,84 @@
+"""The JSON error middleware: every error answer is ``{"message": ..., "errors"?: [...]}``.
+
+This is the one place where error types become HTTP statuses.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from aiohttp import hdrs, web
+from aiohttp.typedefs import Handler
+from openapi.data.json import dumps
+from openapi.data.validate import ValidationErrors
+
+from .errors import ApiError, _phrase
+
+logger = logging.getLogger("openapi.spec")
+
+JSON_CONTENT_TYPE = "application/json"
+SERVER_ERROR_MESSAGE = "Internal Server Error"
+# headers of an error answer that describe the body we replace
+_BODY_HEADERS = frozenset((hdrs.CONTENT_TYPE, hdrs.CONTENT_LENGTH, hdrs.CONTENT_ENCODING))
+
+
+def error_body(message: str, errors: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The JSON body of an error answer."""
+    body: dict[str, Any] = {"message": message}
+    if errors is not None:
+        body["errors"] = errors
+    return body
+
+
+def json_error(
+    status: int,
+    message: str = "",
+    errors: list[dict[str, Any]] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> web.Response:
+    """A JSON error response; a 422 always carries ``errors``."""
+    if status == 422 and errors is None:
+        errors = []
+    kept = {k: v for k, v in (headers or {}).items() if k not in _BODY_HEADERS}
+    return web.Response(
+        status=status,
+        text=dumps(error_body(message or _phrase(status), errors)),
+        content_type=JSON_CONTENT_TYPE,
+        headers=kept,
+    )
+
+
+def _http_exception_message(exc: web.HTTPException) -> str:
+    text = exc.text
+    # aiohttp's default body is "404: Not Found"; a custom text says more than the reason
+    if text and text != f"{exc.status}: {exc.reason}" and len(text) <= 1000:
+        return text.strip()
+    return exc.reason
+
+
+@web.middleware
+async def json_error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Turn every error into a JSON answer; a 500 is logged and never shows a traceback."""
+    try:
+        response = await handler(request)
+    except ApiError as exc:
+        return json_error(exc.status, exc.message, exc.errors, exc.headers)
+    except ValidationErrors as exc:
+        return json_error(422, exc.message, list(exc.errors))
+    except web.HTTPException as exc:
+        if exc.status < 400 or exc.content_type == JSON_CONTENT_TYPE:
+            raise
+        return json_error(exc.status, _http_exception_message(exc), headers=exc.headers)
+    except Exception:
+        logger.exception("%s %s failed", request.method, request.path)
+        return json_error(500, SERVER_ERROR_MESSAGE)
+    if (
+        response.status >= 400
+        and isinstance(response, web.Response)
+        and not response.prepared
+        and response.content_type != JSON_CONTENT_TYPE
+    ):
+        return json_error(response.status, response.reason, headers=response.headers)
+    return response

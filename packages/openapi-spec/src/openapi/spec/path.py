@@ -1,0 +1,205 @@
+"""``ApiPath``: an aiohttp class-based view whose methods are documented operations."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar, NoReturn
+
+from aiohttp import web
+from multidict import MultiMapping
+from openapi.data.dump import dump as dump_data
+from openapi.data.json import dumps, loads
+from openapi.data.validate import validate
+from yarl import URL
+
+from .middleware import JSON_CONTENT_TYPE, error_body
+from .operation import Operation, operation_of
+
+INVALID_DATA_MESSAGE = "Invalid data"
+BAD_JSON_MESSAGE = "Invalid JSON body: expected a JSON object"
+
+ErrorList = list[dict[str, Any]]
+
+
+class ApiPath(web.View):
+    """A view for one OpenAPI path; decorate its methods with :func:`openapi.spec.op`."""
+
+    path_schema: ClassVar[Any] = None
+    """dataclass validating the path variables (``request.match_info``)"""
+    private: ClassVar[bool] = False
+    """hide the whole path from the OpenAPI document"""
+
+    @property
+    def current_op(self) -> Operation | None:
+        """The :class:`Operation` of the method serving this request."""
+        return operation_of(getattr(self, self.request.method.lower(), None))
+
+    # validation
+
+    def cleaned(
+        self,
+        schema: Any,
+        data: Any,
+        *,
+        multiple: bool = False,
+        strict: bool = True,
+    ) -> Any:
+        """Validate ``data`` with ``schema``: the converted data, or a 422 JSON answer.
+
+        ``schema`` may also name an attribute of the current operation
+        (``"body_schema"``, ``"query_schema"``) or of the view (``"path_schema"``).
+        """
+        validated = validate(self._schema(schema), data, strict=strict, multiple=multiple)
+        if validated.errors:
+            if schema == "path_schema" or schema is self.path_schema:
+                raise self._json_http_error(web.HTTPNotFound, "Not Found")
+            self.raise_validation_error(errors=validated.errors)
+        return validated.data
+
+    def path_values(self) -> dict[str, Any]:
+        """Path variables validated with :attr:`path_schema`; a bad value answers 404."""
+        if self.path_schema is None:
+            return dict(self.request.match_info)
+        return dict(self.cleaned(self.path_schema, dict(self.request.match_info)))
+
+    def insert_data(
+        self, data: Any, *, strict: bool = True, body_schema: Any = None
+    ) -> dict[str, Any]:
+        """Validate body data with ``body_schema`` (default: the operation's), adding the
+        validated path variables when the view has a :attr:`path_schema`."""
+        schema = body_schema if body_schema is not None else "body_schema"
+        values = dict(self.cleaned(schema, data, strict=strict))
+        if self.path_schema is not None:
+            values.update(self.path_values())
+        return values
+
+    def get_filters(
+        self, query: Mapping[str, Any] | None = None, *, query_schema: Any = None
+    ) -> dict[str, Any]:
+        """Query-string filters validated with ``query_schema`` (default: the operation's).
+
+        Repeated keys become lists, ``name:op`` keys are kept; ``query`` gives defaults
+        the request's query string overrides. Validated path variables are added when
+        the view has a :attr:`path_schema`.
+        """
+        combined = dict(query or {})
+        combined.update(query_dict(self.request.query))
+        schema = query_schema if query_schema is not None else "query_schema"
+        filters: dict[str, Any] = {}
+        if self._find_schema(schema) is not None:
+            filters = dict(self.cleaned(schema, combined, multiple=True))
+        if self.path_schema is not None:
+            filters.update(self.path_values())
+        return filters
+
+    async def json_data(self) -> Any:
+        """The JSON body: an object, or an array when the body schema is a list.
+        Anything else answers 400 with a JSON message."""
+        try:
+            data = loads(await self.request.read())
+        except web.HTTPException:
+            raise
+        except Exception:
+            raise self._json_http_error(web.HTTPBadRequest, BAD_JSON_MESSAGE) from None
+        if isinstance(data, dict) or (isinstance(data, list) and self._body_is_list()):
+            return data
+        raise self._json_http_error(web.HTTPBadRequest, BAD_JSON_MESSAGE)
+
+    # responses
+
+    def json_response(
+        self,
+        data: Any,
+        status: int = 200,
+        headers: Mapping[str, str] | None = None,
+    ) -> web.Response:
+        """A JSON response; ``data`` is JSON-ready or made of dataclass instances."""
+        return web.Response(
+            body=dumps(data).encode(),
+            status=status,
+            headers=headers,
+            content_type=JSON_CONTENT_TYPE,
+        )
+
+    def dump(self, schema: Any, data: Any) -> Any:
+        """``data`` dumped to JSON-ready Python with ``schema`` (unchanged when None)."""
+        if schema is None:
+            return data
+        return dump_data(self._schema(schema), data)
+
+    def validation_error(
+        self, message: str = "", errors: ErrorList | str | None = None
+    ) -> web.HTTPException:
+        """A 422 JSON answer listing ``errors`` (``{"field", "message"}`` dicts)."""
+        if isinstance(errors, str):
+            message, errors = message or errors, None
+        return self._json_http_error(
+            web.HTTPUnprocessableEntity, message or INVALID_DATA_MESSAGE, list(errors or ())
+        )
+
+    def raise_validation_error(
+        self, message: str = "", errors: ErrorList | str | None = None
+    ) -> NoReturn:
+        """Raise :meth:`validation_error`."""
+        raise self.validation_error(message, errors)
+
+    def raise_bad_data(self, exc: BaseException | None = None, message: str = "") -> NoReturn:
+        """Raise a 422 JSON answer with ``message``; ``exc`` is chained, never shown."""
+        raise self.validation_error(message or INVALID_DATA_MESSAGE) from exc
+
+    def full_url(self) -> URL:
+        """The URL the client used, honouring X-Forwarded-Proto/Host/Port."""
+        return full_url(self.request)
+
+    # internals
+
+    def _find_schema(self, schema: Any) -> Any:
+        if isinstance(schema, str):
+            found = getattr(self.current_op, schema, None)
+            return found if found is not None else getattr(self, schema, None)
+        return schema
+
+    def _schema(self, schema: Any) -> Any:
+        found = self._find_schema(schema)
+        if found is None:
+            raise RuntimeError(f"{type(self).__name__} has no schema {schema!r}")
+        return found
+
+    def _body_is_list(self) -> bool:
+        body = getattr(self.current_op, "body_schema", None)
+        return getattr(body, "__origin__", None) in (list, tuple, set, frozenset)
+
+    @staticmethod
+    def _json_http_error(
+        error_class: type[web.HTTPException], message: str, errors: ErrorList | None = None
+    ) -> web.HTTPException:
+        return error_class(text=dumps(error_body(message, errors)), content_type=JSON_CONTENT_TYPE)
+
+
+def query_dict(query: MultiMapping[str]) -> dict[str, str | list[str]]:
+    """A query string as a dict: a repeated key maps to the list of its values."""
+    result: dict[str, str | list[str]] = {}
+    for key in query.keys():
+        if key not in result:
+            values = query.getall(key)
+            result[key] = values[0] if len(values) == 1 else list(values)
+    return result
+
+
+def full_url(request: web.BaseRequest) -> URL:
+    """The URL the client used, honouring X-Forwarded-Proto/Host/Port from a proxy."""
+    headers = request.headers
+    proto = headers.get("X-Forwarded-Proto")
+    host = headers.get("X-Forwarded-Host")
+    if not (proto and host):
+        return request.url
+    proto = proto.split(",")[0].strip()
+    host = host.split(",")[0].strip()
+    try:
+        url = URL(f"{proto}://{host}")
+        port = headers.get("X-Forwarded-Port")
+        if port:
+            url = url.with_port(int(port.split(",")[0].strip()))
+    except ValueError:
+        return request.url
+    return url.join(request.rel_url)

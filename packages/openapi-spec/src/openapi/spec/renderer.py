@@ -1,0 +1,383 @@
+"""``SpecRenderer``: the OpenAPI 3.1 document of an application, built once."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from http import HTTPStatus
+from typing import Any
+
+from aiohttp import web
+from openapi.data.json import dumps
+from openapi.data.json_schema import FieldSchema, SchemaRegistry
+
+from .docstring import docstring_yaml
+from .error_schemas import Error, ValidationError
+from .errors import InvalidSpecError
+from .middleware import JSON_CONTENT_TYPE
+from .operation import Operation, operation_of
+from .path import ApiPath
+
+OPENAPI_VERSION = "3.1.0"
+METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+# operation keys a docstring may set verbatim (the others are built here)
+OPERATION_KEYS = frozenset(
+    ("summary", "description", "externalDocs", "deprecated", "security", "servers", "callbacks")
+)
+PATH_KEYS = frozenset(("summary", "description", "servers"))
+FILTER_OPS = {
+    "eq": "equal to",
+    "ne": "not equal to",
+    "gt": "greater than",
+    "ge": "greater than or equal to",
+    "lt": "less than",
+    "le": "less than or equal to",
+}
+RESPONSE_HEADERS_ATTRIBUTE = "__openapi_response_headers__"
+_TEMPLATE_VARIABLE = re.compile(r"{([^}:]+)(?::[^}]*)?}")
+
+Json = dict[str, Any]
+
+
+class SpecRenderer:
+    """Builds the OpenAPI 3.1 document of ``app`` on first use and caches it.
+
+    Every route served by an :class:`ApiPath` subclass is documented, except private ones.
+    """
+
+    def __init__(
+        self,
+        app: web.Application,
+        *,
+        title: str,
+        version: str,
+        description: str = "",
+        info: Mapping[str, Any] | None = None,
+        security: Mapping[str, Mapping[str, Any]] | None = None,
+        servers: Sequence[str | Mapping[str, Any]] | None = None,
+        base_path: str = "",
+        validate_docs: bool = False,
+    ) -> None:
+        self.app = app
+        self.info: Json = {"title": title, "version": version, **(info or {})}
+        if description:
+            self.info["description"] = description
+        self.security = {name: dict(scheme) for name, scheme in (security or {}).items()}
+        self.servers = [
+            {"url": server} if isinstance(server, str) else dict(server) for server in servers or ()
+        ]
+        self.base_path = base_path.rstrip("/")
+        self.validate_docs = validate_docs
+        self._document: Json | None = None
+        self._body: bytes | None = None
+
+    def document(self) -> Json:
+        """The OpenAPI document (built on the first call, then cached)."""
+        if self._document is None:
+            self._document = _DocumentBuilder(self).build()
+        return self._document
+
+    def json_bytes(self) -> bytes:
+        """The document as JSON bytes (cached)."""
+        if self._body is None:
+            self._body = dumps(self.document()).encode()
+        return self._body
+
+    async def handle(self, request: web.Request) -> web.Response:
+        """GET handler serving the document as JSON."""
+        return web.Response(body=self.json_bytes(), content_type=JSON_CONTENT_TYPE)
+
+
+class _DocumentBuilder:
+    """One build of the document: holds the schema registry, tags and operation ids."""
+
+    def __init__(self, renderer: SpecRenderer) -> None:
+        self.renderer = renderer
+        self.registry = SchemaRegistry()
+        # registered first, so these names are never taken by an application dataclass
+        self.error_ref = self.registry.schema_of(Error)
+        self.validation_error_ref = self.registry.schema_of(ValidationError)
+        self.tags: dict[str, Json] = {}
+        self.operation_ids: set[str] = set()
+
+    def build(self) -> Json:
+        renderer = self.renderer
+        paths: Json = {}
+        for path, view in self.views():
+            try:
+                path_item = self.path_item(path, view)
+            except InvalidSpecError as exc:
+                raise InvalidSpecError(f"{path}: {exc}") from None
+            if path_item is not None:
+                paths[path] = path_item
+        doc: Json = {"openapi": OPENAPI_VERSION, "info": dict(renderer.info)}
+        servers = renderer.servers or ([{"url": renderer.base_path}] if renderer.base_path else [])
+        if servers:
+            doc["servers"] = servers
+        if self.tags:
+            doc["tags"] = [self.tags[name] for name in sorted(self.tags)]
+        doc["paths"] = paths
+        components: Json = {"schemas": {k: v for k, v in sorted(self.registry.definitions.items())}}
+        if renderer.security:
+            components["securitySchemes"] = {
+                name: {k: v for k, v in scheme.items() if k != "scopes"}
+                for name, scheme in sorted(renderer.security.items())
+            }
+            doc["security"] = [
+                {name: list(scheme.get("scopes", ()))}
+                for name, scheme in sorted(renderer.security.items())
+            ]
+        doc["components"] = components
+        if renderer.validate_docs:
+            for name, tag in self.tags.items():
+                if not tag.get("description"):
+                    raise InvalidSpecError(f"tag {name!r} has no description")
+        return doc
+
+    # paths
+
+    def views(self) -> Iterator[tuple[str, type[ApiPath]]]:
+        seen: set[tuple[str, type[ApiPath]]] = set()
+        base = self.renderer.base_path
+        for route in self.renderer.app.router.routes():
+            view = route.handler
+            if not (isinstance(view, type) and issubclass(view, ApiPath)):
+                continue
+            if route.resource is None:
+                continue
+            path = route.resource.canonical
+            if base and (path == base or path.startswith(base + "/")):
+                path = path[len(base) :] or "/"
+            if (path, view) not in seen:
+                seen.add((path, view))
+                yield path, view
+
+    def path_item(self, path: str, view: type[ApiPath]) -> Json | None:
+        doc = docstring_yaml(view)
+        if view.private or doc.get("private"):
+            return None
+        item: Json = {k: v for k, v in doc.items() if k in PATH_KEYS or k.startswith("x-")}
+        view_tags = self.add_tags(doc.get("tags"))
+        if self.renderer.validate_docs and not view_tags:
+            raise InvalidSpecError(f"{view.__name__} docstring has no tags")
+        parameters = self.path_parameters(path, view)
+        if parameters:
+            item["parameters"] = parameters
+        documented = 0
+        for method in METHODS:
+            handler = getattr(view, method, None)
+            if handler is None:
+                continue
+            operation = self.operation(view, method, handler, view_tags, bool(parameters))
+            if operation is not None:
+                item[method] = operation
+                documented += 1
+        return item if documented else None
+
+    def path_parameters(self, path: str, view: type[ApiPath]) -> list[Json]:
+        variables = _TEMPLATE_VARIABLE.findall(path)
+        described = {}
+        if view.path_schema is not None:
+            described = {f.name: f for f in self.fields_of(view.path_schema) if not f.hidden}
+        parameters = []
+        for name in variables:
+            parameter: Json = {"name": name, "in": "path", "required": True}
+            field = described.get(name)
+            if field is not None:
+                if field.description:
+                    parameter["description"] = field.description
+                parameter["schema"] = parameter_schema(field.schema)
+            else:
+                parameter["schema"] = {"type": "string"}
+            parameters.append(parameter)
+        return parameters
+
+    # operations
+
+    def operation(
+        self,
+        view: type[ApiPath],
+        method: str,
+        handler: Any,
+        view_tags: list[str],
+        has_path_parameters: bool,
+    ) -> Json | None:
+        doc = docstring_yaml(handler)
+        if doc.get("private"):
+            return None
+        op = operation_of(handler) or Operation()
+        validate = self.renderer.validate_docs
+        if validate and not (doc.get("summary") and doc.get("description")):
+            raise InvalidSpecError(f"{view.__name__}.{method} needs a summary and a description")
+        result: Json = {}
+        tags = list(view_tags)
+        for tag in self.add_tags(doc.get("tags")):
+            if tag not in tags:
+                tags.append(tag)
+        if tags:
+            result["tags"] = tags
+        result.update((k, v) for k, v in doc.items() if k in OPERATION_KEYS or k.startswith("x-"))
+        result["operationId"] = self.operation_id(
+            str(doc.get("operationId") or f"{view.__name__}.{method}")
+        )
+        parameters = list(self.query_parameters(op.query_schema)) + list(
+            doc.get("parameters") or ()
+        )
+        if parameters:
+            result["parameters"] = parameters
+        if op.body_schema is not None:
+            content_type = str(doc.get("body_content") or JSON_CONTENT_TYPE)
+            result["requestBody"] = {
+                "required": True,
+                "content": {content_type: {"schema": self.registry.schema_of(op.body_schema)}},
+            }
+        elif isinstance(doc.get("requestBody"), dict):
+            result["requestBody"] = doc["requestBody"]
+        result["responses"] = self.responses(
+            op, doc.get("responses") or {}, has_path_parameters and view.path_schema is not None
+        )
+        return result
+
+    def operation_id(self, wanted: str) -> str:
+        candidate, n = wanted, 1
+        while candidate in self.operation_ids:
+            n += 1
+            candidate = f"{wanted}_{n}"
+        self.operation_ids.add(candidate)
+        return candidate
+
+    def query_parameters(self, schema: Any) -> Iterator[Json]:
+        if schema is None:
+            return
+        for field in self.fields_of(schema):
+            if field.hidden:
+                continue
+            parameter: Json = {"name": field.name, "in": "query"}
+            if field.description:
+                parameter["description"] = field.description
+            if field.required:
+                parameter["required"] = True
+            parameter["schema"] = schema = parameter_schema(field.schema)
+            yield parameter
+            for filter_op in field.ops:
+                variant: Json = {
+                    "name": f"{field.name}:{filter_op}",
+                    "in": "query",
+                    "description": _filter_description(field, filter_op),
+                    "schema": schema,
+                }
+                yield variant
+
+    def responses(self, op: Operation, documented: Mapping[Any, Any], path_checked: bool) -> Json:
+        entries: dict[str, Any] = {str(status): spec for status, spec in documented.items()}
+        entries.setdefault(str(op.response), {})
+        if op.body_schema is not None:
+            entries.setdefault("400", {"description": "Malformed request body"})
+        if op.body_schema is not None or op.query_schema is not None:
+            entries.setdefault("422", {"description": "Invalid data"})
+        if path_checked:
+            entries.setdefault("404", {"description": "Not found"})
+        return {
+            status: self.response(op, status, entries[status])
+            for status in sorted(entries, key=_status_order)
+        }
+
+    def response(self, op: Operation, status: str, spec: Any) -> Json:
+        entry: Json = dict(spec) if isinstance(spec, Mapping) else {}
+        if isinstance(spec, str):
+            entry["description"] = spec
+        code = int(status) if status.isdigit() else None
+        result: Json = {"description": str(entry.pop("description", "") or _phrase(code))}
+        content = entry.pop("content", None)
+        schema: Json | None = None
+        if code is not None and code >= 400:
+            schema = self.validation_error_ref if code == 422 else self.error_ref
+        elif op.response_schema is not None and code is not None and _has_body(code):
+            schema = self.registry.schema_of(op.response_schema)
+        if isinstance(content, Mapping):
+            result["content"] = dict(content)
+        elif schema is not None:
+            result["content"] = {str(content or JSON_CONTENT_TYPE): {"schema": schema}}
+        headers = dict(entry.pop("headers", None) or {})
+        if code == op.response:
+            headers = {**self.response_headers(op), **headers}
+        if headers:
+            result["headers"] = headers
+        result.update((k, v) for k, v in entry.items() if k == "links" or k.startswith("x-"))
+        return result
+
+    def response_headers(self, op: Operation) -> Json:
+        headers: Json = {}
+        declared = getattr(op.query_schema, RESPONSE_HEADERS_ATTRIBUTE, None)
+        for source in (declared, op.response_headers):
+            if source:
+                headers.update((name, dict(header)) for name, header in source.items())
+        return headers
+
+    # helpers
+
+    def fields_of(self, schema: Any) -> list[FieldSchema]:
+        try:
+            return list(self.registry.fields_of(schema))
+        except (TypeError, ValueError) as exc:
+            raise InvalidSpecError(f"cannot document {schema!r}: {exc}") from None
+
+    def add_tags(self, tags: Any) -> list[str]:
+        names: list[str] = []
+        for tag in tags or ():
+            if isinstance(tag, str):
+                tag = {"name": tag}
+            if not isinstance(tag, Mapping) or not tag.get("name"):
+                raise InvalidSpecError(f"invalid tag {tag!r}")
+            name = str(tag["name"])
+            self.tags.setdefault(name, {"name": name}).update(tag)
+            if name not in names:
+                names.append(name)
+        return names
+
+
+def parameter_schema(schema: Json) -> Json:
+    """A field's schema for a path or query parameter: a URL cannot carry null, and the
+    description belongs to the parameter."""
+    result = {k: v for k, v in schema.items() if k != "description"}
+    if result.get("default", 0) is None:
+        del result["default"]
+    kind = result.get("type")
+    if isinstance(kind, list) and "null" in kind:
+        kinds = [k for k in kind if k != "null"]
+        result["type"] = kinds[0] if len(kinds) == 1 else kinds
+    for key in ("anyOf", "oneOf"):
+        options = result.get(key)
+        if isinstance(options, list) and {"type": "null"} in options:
+            options = [option for option in options if option != {"type": "null"}]
+            if len(options) == 1 and not (set(result) - {key, "default"}) & set(options[0]):
+                del result[key]
+                result.update(options[0])
+            else:
+                result[key] = options
+    if isinstance(result.get("enum"), list) and None in result["enum"]:
+        result["enum"] = [value for value in result["enum"] if value is not None]
+    return result
+
+
+def _filter_description(field: FieldSchema, filter_op: str) -> str:
+    meaning = FILTER_OPS.get(filter_op, filter_op)
+    subject = field.description.rstrip(".") if field.description else field.name
+    return f"{subject} ({meaning})"
+
+
+def _has_body(code: int) -> bool:
+    return 200 <= code < 300 and code not in (204, 205)
+
+
+def _phrase(code: int | None) -> str:
+    if code is None:
+        return "Response"
+    try:
+        return HTTPStatus(code).phrase
+    except ValueError:
+        return "Response"
+
+
+def _status_order(status: str) -> tuple[int, str]:
+    return (int(status), "") if status.isdigit() else (1000, status)

@@ -1,0 +1,122 @@
+"""The offline docs page: assets from swagger-ui-py, and a real browser rendering it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+from openapi.spec import DocsPage
+from openapi.spec.docs import MISSING_MESSAGE, swagger_ui_static
+
+ClientFactory = Callable[..., Any]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+async def test_docs_page_links_local_assets(
+    aiohttp_client: ClientFactory, task_app: web.Application
+) -> None:
+    client = await aiohttp_client(task_app)
+    response = await client.get("/docs")
+    assert response.status == 200
+    assert response.content_type == "text/html"
+    page = await response.text()
+    assert '<script src="docs/static/swagger-ui-bundle.js">' in page
+    assert '"url": "spec"' in page
+    assert "http://" not in page and "https://" not in page  # no CDN
+    for name, content_types in [
+        ("swagger-ui-bundle.js", ("text/javascript", "application/javascript")),
+        ("swagger-ui.css", ("text/css",)),
+    ]:
+        asset = await client.get(f"/docs/static/{name}")
+        assert asset.status == 200
+        assert asset.content_type in content_types
+        assert len(await asset.read()) > 10_000
+    missing = await client.get("/docs/static/oauth2-redirect.html")
+    assert missing.status == 404
+    assert await missing.json() == {"message": "Not Found"}
+
+
+async def test_docs_relative_links_under_a_prefix() -> None:
+    page = DocsPage("/api/v1/docs", "/api/v1/spec", "T <b>", Path("/nowhere")).html().decode()
+    assert '"url": "spec"' in page
+    assert 'href="docs/static/swagger-ui.css"' in page
+    assert "<title>T &lt;b&gt;</title>" in page
+
+
+async def test_docs_without_swagger_ui_answers_json_501(aiohttp_client: ClientFactory) -> None:
+    app = web.Application()
+    DocsPage("/docs", "/spec", "API", None).install(app)
+    client = await aiohttp_client(app)
+    for path in ("/docs", "/docs/static/swagger-ui.css"):
+        response = await client.get(path)
+        assert response.status == 501
+        assert await response.json() == {"message": MISSING_MESSAGE}
+    assert "aio-openapi-spec[docs]" in MISSING_MESSAGE
+
+
+def test_swagger_ui_assets_found() -> None:
+    static = swagger_ui_static()
+    assert static is not None
+    assert (static / "swagger-ui-bundle.js").is_file()
+
+
+@pytest.fixture
+async def served_task_app(task_app: web.Application) -> AsyncIterator[TestServer]:
+    server = TestServer(task_app, host="127.0.0.1")
+    await server.start_server()
+    try:
+        yield server
+    finally:
+        await server.close()
+
+
+def _chromium() -> str:
+    if os.path.exists(CHROMIUM):
+        return CHROMIUM
+    if os.environ.get("CI"):
+        pytest.fail(f"chromium is required in CI, not found at {CHROMIUM}")
+    pytest.skip("chromium is not installed")
+    raise AssertionError  # unreachable: skip raises
+
+
+@pytest.mark.browser
+async def test_browser_renders_operations(served_task_app: TestServer) -> None:
+    executable = _chromium()
+    playwright_api = pytest.importorskip("playwright.async_api")
+    assert shutil.which(executable) or os.access(executable, os.X_OK)
+    async with playwright_api.async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        try:
+            page = await browser.new_page()
+            failed: list[str] = []
+            page.on("requestfailed", lambda request: failed.append(request.url))
+            await page.goto(str(served_task_app.make_url("/docs")))
+            await page.wait_for_selector(".opblock", timeout=30_000)
+            summaries = await page.locator(".opblock-summary-path").all_inner_texts()
+            methods = await page.locator(".opblock-summary-method").all_inner_texts()
+            title = await page.locator(".info .title").inner_text()
+            tag = await page.locator(".opblock-tag").first.inner_text()
+        finally:
+            await browser.close()
+    assert failed == []
+    assert "Task API" in title
+    assert "Task" in tag
+    paths = {p.replace("\u200b", "").strip() for p in summaries}
+    assert {"/tasks", "/tasks/{id}"} <= paths
+    assert sorted(methods) == ["DELETE", "GET", "GET", "PATCH", "POST"]

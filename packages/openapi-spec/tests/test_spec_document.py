@@ -1,0 +1,706 @@
+"""The OpenAPI 3.1 document: exact content for representative views, and validity."""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Annotated, Any, ClassVar, Literal, NewType, TypedDict
+
+import pytest
+from aiohttp import web
+from openapi.data import fields
+from openapi.data.markers import Description, Ge, Le, MaxLength, MinLength, Pattern
+from openapi.spec import ApiPath, InvalidSpecError, SpecRenderer, op, setup
+from openapi_spec_validator import validate
+
+ClientFactory = Callable[..., Any]
+ERROR_REF = {"$ref": "#/components/schemas/Error"}
+VALIDATION_ERROR_REF = {"$ref": "#/components/schemas/ValidationError"}
+
+
+def json_body(ref: dict[str, Any]) -> dict[str, Any]:
+    return {"application/json": {"schema": ref}}
+
+
+def document_of(*views: tuple[str, type[ApiPath]], **options: Any) -> dict[str, Any]:
+    app = web.Application()
+    for path, view in views:
+        app.router.add_view(path, view)
+    options.setdefault("title", "Test")
+    options.setdefault("version", "0.1.0")
+    renderer = setup(app, **options)
+    doc = renderer.document()
+    validate(doc)
+    return doc
+
+
+# --- the task application of conftest
+
+
+def test_task_app_document_is_valid_and_cached(task_app: web.Application) -> None:
+    renderer: SpecRenderer = task_app["openapi_spec"]
+    doc = renderer.document()
+    validate(doc)
+    assert renderer.document() is doc
+    assert doc["openapi"] == "3.1.0"
+    assert doc["info"] == {"title": "Task API", "version": "1.0.0"}
+    assert "servers" not in doc and "security" not in doc
+    assert list(doc["paths"]) == ["/tasks", "/tasks/{id}"]  # private /errors hidden
+    assert doc["tags"] == [{"name": "Task", "description": "Everything about tasks"}]
+    assert sorted(doc["components"]["schemas"]) == [
+        "Error",
+        "FieldError",
+        "Owner",
+        "Task",
+        "TaskAdd",
+        "TaskUpdate",
+        "ValidationError",
+    ]
+
+
+async def test_spec_route_serves_the_document(
+    aiohttp_client: ClientFactory, task_app: web.Application
+) -> None:
+    client = await aiohttp_client(task_app)
+    response = await client.get("/spec")
+    assert response.status == 200
+    assert response.content_type == "application/json"
+    assert await response.json() == task_app["openapi_spec"].document()
+
+
+def test_task_list_operation_exact(task_app: web.Application) -> None:
+    doc = task_app["openapi_spec"].document()
+    severity = {"type": "integer", "minimum": 0, "maximum": 5}
+    assert doc["paths"]["/tasks"]["summary"] == "Tasks"
+    assert doc["paths"]["/tasks"]["get"] == {
+        "tags": ["Task"],
+        "summary": "List tasks",
+        "description": "Tasks matching every filter given",
+        "operationId": "TasksPath.get",
+        "parameters": [
+            # a URL cannot carry null: nullable field types lose "null" as parameters
+            {
+                "name": "title",
+                "in": "query",
+                "description": "Task title",
+                "schema": {"type": "string"},
+            },
+            {
+                "name": "severity",
+                "in": "query",
+                "description": "Task severity",
+                "schema": severity,
+            },
+            *(
+                {
+                    "name": f"severity:{name}",
+                    "in": "query",
+                    "description": f"Task severity ({meaning})",
+                    "schema": severity,
+                }
+                for name, meaning in [
+                    ("lt", "less than"),
+                    ("le", "less than or equal to"),
+                    ("gt", "greater than"),
+                    ("ge", "greater than or equal to"),
+                    ("ne", "not equal to"),
+                ]
+            ),
+            {
+                "name": "tag",
+                "in": "query",
+                "description": "Tasks carrying any of these tags",
+                "schema": {"type": "array", "items": {"type": "string"}},
+            },
+            {
+                "name": "limit",
+                "in": "query",
+                "description": "Maximum number of tasks",
+                "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 25},
+            },
+        ],
+        "responses": {
+            "200": {
+                "description": "The tasks",
+                "content": json_body(
+                    {"type": "array", "items": {"$ref": "#/components/schemas/Task"}}
+                ),
+                "headers": {
+                    "X-Total-Count": {
+                        "description": "Number of tasks matching the filters",
+                        "schema": {"type": "integer"},
+                    }
+                },
+            },
+            "422": {"description": "Invalid data", "content": json_body(VALIDATION_ERROR_REF)},
+        },
+    }
+
+
+def test_task_create_and_item_operations_exact(task_app: web.Application) -> None:
+    doc = task_app["openapi_spec"].document()
+    assert doc["paths"]["/tasks"]["post"] == {
+        "tags": ["Task"],
+        "summary": "Create a task",
+        "description": "Add a new task",
+        "operationId": "TasksPath.post",
+        "requestBody": {
+            "required": True,
+            "content": json_body({"$ref": "#/components/schemas/TaskAdd"}),
+        },
+        "responses": {
+            "201": {
+                "description": "The new task",
+                "content": json_body({"$ref": "#/components/schemas/Task"}),
+            },
+            "400": {"description": "Malformed request body", "content": json_body(ERROR_REF)},
+            "422": {"description": "Invalid data", "content": json_body(VALIDATION_ERROR_REF)},
+        },
+    }
+    item = doc["paths"]["/tasks/{id}"]
+    assert item["parameters"] == [
+        {
+            "name": "id",
+            "in": "path",
+            "required": True,
+            "description": "Task ID",
+            "schema": {"type": "string", "format": "uuid"},
+        }
+    ]
+    # no documented responses: the success response is still there
+    assert item["get"]["responses"] == {
+        "200": {"description": "OK", "content": json_body({"$ref": "#/components/schemas/Task"})},
+        "404": {"description": "Not found", "content": json_body(ERROR_REF)},
+    }
+    assert item["delete"]["responses"] == {
+        "204": {"description": "Deleted"},
+        "404": {"description": "Not found", "content": json_body(ERROR_REF)},
+    }
+    assert [item[m]["operationId"] for m in ("get", "patch", "delete")] == [
+        "TaskPath.get",
+        "TaskPath.patch",
+        "TaskPath.delete",
+    ]
+
+
+def test_error_schemas(task_app: web.Application) -> None:
+    schemas = task_app["openapi_spec"].document()["components"]["schemas"]
+    assert schemas["Error"] == {
+        "type": "object",
+        "title": "Error",
+        "description": "An error message.",
+        "properties": {"message": {"type": "string", "description": "What went wrong"}},
+        "required": ["message"],
+    }
+    assert schemas["ValidationError"]["required"] == ["message", "errors"]
+    assert schemas["ValidationError"]["properties"]["errors"] == {
+        "type": "array",
+        "items": {"$ref": "#/components/schemas/FieldError"},
+        "description": "The invalid fields",
+    }
+    assert schemas["FieldError"]["required"] == ["field", "message"]
+    assert schemas["FieldError"]["properties"]["field"]["type"] == "string"
+
+
+# --- options of setup
+
+
+class PingPath(ApiPath):
+    """
+    ---
+    tags:
+        - name: Health
+          description: Is the service alive
+    """
+
+    @op()
+    async def get(self) -> web.Response:
+        """
+        ---
+        summary: Ping
+        description: Always answers
+        security: []
+        """
+        return self.json_response({})
+
+
+def test_security_servers_and_info() -> None:
+    doc = document_of(
+        ("/v1/ping", PingPath),
+        description="An API",
+        info={"contact": {"name": "Ops", "email": "ops@example.com"}},
+        security={
+            "token": {"type": "http", "scheme": "bearer"},
+            "oauth": {
+                "type": "oauth2",
+                "flows": {
+                    "clientCredentials": {
+                        "tokenUrl": "https://example.com/token",
+                        "scopes": {"read": "read things"},
+                    }
+                },
+                "scopes": ["read"],
+            },
+        },
+        servers=[
+            "https://api.example.com/v1",
+            {"url": "http://localhost/v1", "description": "dev"},
+        ],
+        base_path="/v1",
+    )
+    assert doc["info"] == {
+        "title": "Test",
+        "version": "0.1.0",
+        "description": "An API",
+        "contact": {"name": "Ops", "email": "ops@example.com"},
+    }
+    assert doc["servers"] == [
+        {"url": "https://api.example.com/v1"},
+        {"url": "http://localhost/v1", "description": "dev"},
+    ]
+    assert list(doc["paths"]) == ["/ping"]
+    assert doc["security"] == [{"oauth": ["read"]}, {"token": []}]
+    assert doc["components"]["securitySchemes"]["token"] == {"type": "http", "scheme": "bearer"}
+    assert "scopes" not in doc["components"]["securitySchemes"]["oauth"]
+    ping = doc["paths"]["/ping"]["get"]
+    assert ping["security"] == []
+    assert ping["responses"] == {"200": {"description": "OK"}}
+    assert doc["tags"] == [{"name": "Health", "description": "Is the service alive"}]
+
+
+def test_base_path_without_servers_becomes_the_server() -> None:
+    doc = document_of(("/api/ping", PingPath), base_path="/api/")
+    assert doc["servers"] == [{"url": "/api"}]
+    assert list(doc["paths"]) == ["/ping"]
+
+
+# --- docstrings, tags, private, operation ids, headers
+
+
+@dataclass
+class Item:
+    """An item."""
+
+    name: str = fields.str_field(required=True, description="Item name")
+
+
+@dataclass
+class ItemQuery:
+    __openapi_response_headers__: ClassVar[dict[str, dict[str, Any]]] = {
+        "Link": {"description": "Pagination links", "schema": {"type": "string"}},
+    }
+
+    offset: int = fields.integer_field(min_value=0, default=0, description="Skip this many")
+    secret: str = fields.str_field(hidden=True, description="Not documented")
+
+
+class ItemsPath(ApiPath):
+    """
+    ---
+    summary: Items
+    description: A collection of items
+    tags:
+        - Item
+    x-owner: team-a
+    """
+
+    @op(
+        query_schema=ItemQuery,
+        response_schema=list[Item],
+        response_headers={"X-Total-Count": {"schema": {"type": "integer"}, "description": "Total"}},
+    )
+    async def get(self) -> web.Response:
+        """
+        ---
+        summary: List items
+        tags:
+            - name: Item
+              description: Things
+            - Extra
+        responses:
+            200:
+                description: Items
+                headers:
+                    X-Rate-Limit:
+                        description: Requests left
+                        schema:
+                            type: integer
+            403:
+                description: Forbidden for you
+            default: Something else
+        """
+        return self.json_response([])
+
+    @op(body_schema=list[Item], response_schema=list[Item], response=201)
+    async def post(self) -> web.Response:
+        """
+        ---
+        summary: Add items
+        body_content: application/x-ndjson
+        deprecated: true
+        """
+        return self.json_response([], status=201)
+
+    @op()
+    async def delete(self) -> web.Response:
+        """
+        ---
+        private: true
+        """
+        return web.Response(status=204)
+
+
+class SecretPath(ApiPath):
+    private = True
+
+    @op()
+    async def get(self) -> web.Response:
+        return self.json_response({})
+
+
+class OtherItemsPath(ApiPath):
+    @op(response_schema=Item)
+    async def get(self) -> web.Response:
+        """
+        ---
+        operationId: TasksPath.get
+        """
+        return self.json_response({})
+
+    async def put(self) -> web.Response:
+        return self.json_response({})
+
+
+class ItemsPath2(ApiPath):
+    @op(response_schema=Item)
+    async def get(self) -> web.Response:
+        """
+        ---
+        operationId: ItemsPath.get
+        """
+        return self.json_response({})
+
+
+def test_docstrings_tags_private_and_headers() -> None:
+    doc = document_of(
+        ("/items", ItemsPath),
+        ("/secret", SecretPath),
+        ("/other/{name}", OtherItemsPath),
+        ("/items2", ItemsPath2),
+    )
+    assert list(doc["paths"]) == ["/items", "/other/{name}", "/items2"]
+    items = doc["paths"]["/items"]
+    assert items["summary"] == "Items"
+    assert items["description"] == "A collection of items"
+    assert items["x-owner"] == "team-a"
+    assert "delete" not in items
+    assert doc["tags"] == [{"name": "Extra"}, {"name": "Item", "description": "Things"}]
+    get = items["get"]
+    assert get["tags"] == ["Item", "Extra"]
+    assert get["parameters"] == [
+        {
+            "name": "offset",
+            "in": "query",
+            "description": "Skip this many",
+            "schema": get["parameters"][0]["schema"],
+        }
+    ]
+    assert get["responses"]["200"]["headers"] == {
+        "Link": {"description": "Pagination links", "schema": {"type": "string"}},
+        "X-Total-Count": {"schema": {"type": "integer"}, "description": "Total"},
+        "X-Rate-Limit": {"description": "Requests left", "schema": {"type": "integer"}},
+    }
+    assert get["responses"]["403"] == {
+        "description": "Forbidden for you",
+        "content": json_body(ERROR_REF),
+    }
+    assert get["responses"]["default"] == {"description": "Something else"}
+    assert list(get["responses"]) == ["200", "403", "422", "default"]
+    post = items["post"]
+    assert post["deprecated"] is True
+    assert post["requestBody"]["content"] == {
+        "application/x-ndjson": {
+            "schema": {"type": "array", "items": {"$ref": "#/components/schemas/Item"}}
+        }
+    }
+    assert "body_content" not in post
+    other = doc["paths"]["/other/{name}"]
+    # a template variable without a path schema is a string path parameter
+    assert other["parameters"] == [
+        {"name": "name", "in": "path", "required": True, "schema": {"type": "string"}}
+    ]
+    # a method without @op is documented with a plain success response
+    assert other["put"]["responses"] == {"200": {"description": "OK"}}
+    ids = [
+        op_["operationId"]
+        for path in doc["paths"].values()
+        for method, op_ in path.items()
+        if method in ("get", "put", "post", "delete")
+    ]
+    assert ids == [
+        "ItemsPath.get",
+        "ItemsPath.post",
+        "TasksPath.get",
+        "OtherItemsPath.put",
+        "ItemsPath.get_2",
+    ]
+    assert len(set(ids)) == len(ids)
+
+
+def test_same_dataclass_names_get_unique_components() -> None:
+    def make_item() -> type:
+        @dataclass
+        class Item:
+            """Another item."""
+
+            size: int = fields.integer_field(required=True, description="Size")
+
+        return Item
+
+    OtherItem = make_item()
+
+    class BothPath(ApiPath):
+        @op(body_schema=OtherItem, response_schema=Item)
+        async def post(self) -> web.Response:
+            return self.json_response({})
+
+    doc = document_of(("/both", BothPath))
+    post = doc["paths"]["/both"]["post"]
+    body_ref = post["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    response_ref = post["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+    assert body_ref != response_ref
+    schemas = doc["components"]["schemas"]
+    names = {ref.rsplit("/", 1)[1] for ref in (body_ref, response_ref)}
+    assert names <= set(schemas)
+    assert {"size", "name"} == {prop for name in names for prop in schemas[name]["properties"]}
+
+
+def test_validate_docs_requires_documentation() -> None:
+    class Undocumented(ApiPath):
+        """
+        ---
+        tags:
+            - name: Thing
+              description: Things
+        """
+
+        @op()
+        async def get(self) -> web.Response:
+            """
+            ---
+            summary: Only a summary
+            """
+            return self.json_response({})
+
+    app = web.Application()
+    app.router.add_view("/things", Undocumented)
+    renderer = setup(app, title="T", version="1", validate_docs=True)
+    with pytest.raises(
+        InvalidSpecError, match="Undocumented.get needs a summary and a description"
+    ):
+        renderer.document()
+    app = web.Application()
+    app.router.add_view("/ping", PingPath)
+    renderer = setup(app, title="T", version="1", validate_docs=True)
+    validate(renderer.document())
+
+
+def test_invalid_docstring_yaml_names_the_path() -> None:
+    class Broken(ApiPath):
+        @op()
+        async def get(self) -> web.Response:
+            """
+            ---
+            summary: [oops
+            """
+            return self.json_response({})
+
+    app = web.Application()
+    app.router.add_view("/broken", Broken)
+    with pytest.raises(InvalidSpecError, match="/broken: invalid YAML"):
+        setup(app, title="T", version="1").document()
+
+
+# --- every supported field type
+
+
+class Color(enum.Enum):
+    red = "red"
+    green = "green"
+
+
+class Level(enum.IntEnum):
+    low = 1
+    high = 2
+
+
+UserId = NewType("UserId", int)
+
+
+class Point(TypedDict):
+    x: float
+    y: float
+
+
+@dataclass
+class Node:
+    """A recursive tree node."""
+
+    value: int = fields.integer_field(required=True, description="Value")
+    children: list[Node] = fields.data_field(default_factory=list, description="Children")
+
+
+@dataclass
+class Cat:
+    kind: Literal["cat"]
+    lives: int
+
+
+@dataclass
+class Dog:
+    kind: Literal["dog"]
+    good: bool
+
+
+@dataclass
+class Everything:
+    """Every field type openapi.data supports."""
+
+    text: str = fields.str_field(min_length=1, max_length=10, description="Text")
+    pattern: str = fields.str_field(pattern="^[a-z]+$", description="Lowercase")
+    flag: bool = fields.bool_field(description="Flag")
+    ident: str = fields.uuid_field(description="UUID as str")
+    uid: uuid.UUID | None = fields.data_field(description="UUID")
+    number: float = fields.number_field(min_value=-1, max_value=1, description="Number")
+    integer: int = fields.integer_field(min_value=0, description="Integer")
+    decimal: Decimal = fields.decimal_field(description="Decimal")
+    email: str = fields.email_field(description="Email")
+    color: Color = fields.enum_field(Color, description="Color")
+    level: Level | None = fields.data_field(description="Level")
+    day: date = fields.date_field(description="Day")
+    moment: datetime = fields.date_time_field(description="Moment")
+    aware: datetime = fields.date_time_field(timezone=True, description="Aware moment")
+    clock: time | None = fields.data_field(description="Time")
+    duration: timedelta | None = fields.data_field(description="Duration")
+    blob: Any = fields.json_field(description="Any JSON")
+    literal: Literal["a", "b"] = fields.data_field(default="a", description="Literal")
+    optional: int | None = fields.data_field(description="Optional int")
+    union: int | str = fields.data_field(default=0, description="Union")
+    pet: Cat | Dog | None = fields.data_field(description="Tagged union")
+    names: list[str] = fields.data_field(default_factory=list, description="List")
+    pair: tuple[int, str] | None = fields.data_field(description="Pair")
+    numbers: tuple[int, ...] = fields.data_field(default=(), description="Tuple")
+    unique: set[int] = fields.data_field(default_factory=set, description="Set")
+    frozen: frozenset[str] = fields.data_field(default=frozenset(), description="Frozenset")
+    mapping: dict[str, Decimal] = fields.data_field(default_factory=dict, description="Map")
+    node: Node | None = fields.data_field(description="Nested recursive dataclass")
+    point: Point | None = fields.data_field(description="TypedDict")
+    user: UserId = fields.data_field(default=UserId(0), description="NewType")
+    short: Annotated[str, MinLength(2), MaxLength(4), Description("Short")] = "ab"
+    lowered: Annotated[str, Pattern("^[a-z]*$")] = ""
+    ranged: Annotated[int, Ge(1), Le(9)] = 1
+    items: list[Annotated[int, Ge(0)]] = dataclasses.field(default_factory=list)
+
+
+@dataclass
+class EverythingQuery:
+    text: str = fields.str_field(max_length=10, description="Text")
+    color: Color = fields.enum_field(Color, description="Color")
+    moment: datetime = fields.date_time_field(ops=("gt", "lt"), description="Moment")
+    day: date = fields.date_field(ops=("ge",), description="Day")
+    number: Decimal = fields.decimal_field(ops=("le",), description="Amount")
+    flag: bool = fields.bool_field(description="Flag")
+    ids: list[uuid.UUID] = fields.data_field(description="IDs")
+
+
+@dataclass
+class EverythingPathSchema:
+    key: int = fields.integer_field(required=True, min_value=1, description="Key")
+
+
+class EverythingPath(ApiPath):
+    """
+    ---
+    tags:
+        - name: Everything
+          description: All the types
+    """
+
+    path_schema = EverythingPathSchema
+
+    @op(query_schema=EverythingQuery, response_schema=list[Everything])
+    async def get(self) -> web.Response:
+        """
+        ---
+        summary: List
+        description: List everything
+        """
+        return self.json_response([])
+
+    @op(body_schema=Everything, response_schema=Everything, response=201)
+    async def post(self) -> web.Response:
+        """
+        ---
+        summary: Create
+        description: Create everything
+        """
+        return self.json_response({}, status=201)
+
+    @op(body_schema=dict[str, Any], response_schema=dict[str, list[Everything]])
+    async def put(self) -> web.Response:
+        """
+        ---
+        summary: Replace
+        description: Replace with anything
+        """
+        return self.json_response({})
+
+
+def test_every_field_type_gives_a_valid_document() -> None:
+    doc = document_of(("/everything/{key}", EverythingPath), validate_docs=True)
+    schemas = doc["components"]["schemas"]
+    assert {"Everything", "Node", "Cat", "Dog", "Error", "ValidationError"} <= set(schemas)
+    assert set(schemas["Everything"]["properties"]) == {
+        f.name for f in dataclasses.fields(Everything)
+    }
+    get = doc["paths"]["/everything/{key}"]["get"]
+    assert [p["name"] for p in get["parameters"]] == [
+        "text",
+        "color",
+        "moment",
+        "moment:gt",
+        "moment:lt",
+        "day",
+        "day:ge",
+        "number",
+        "number:le",
+        "flag",
+        "ids",
+    ]
+    path_parameter = doc["paths"]["/everything/{key}"]["parameters"][0]
+    assert path_parameter["name"] == "key" and path_parameter["required"] is True
+    # every $ref points to a component
+    refs: list[str] = []
+
+    def collect(node: Any) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "$ref":
+                    refs.append(value)
+                else:
+                    collect(value)
+        elif isinstance(node, list):
+            for value in node:
+                collect(value)
+
+    collect(doc)
+    assert refs
+    for ref in refs:
+        assert ref.startswith("#/components/schemas/")
+        assert ref.rsplit("/", 1)[1] in schemas
+    assert "$defs" not in str(doc)

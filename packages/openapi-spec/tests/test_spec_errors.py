@@ -1,0 +1,179 @@
+"""The JSON error middleware and the ApiPath helpers, over a real socket."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient
+
+Client = TestClient[web.Request, web.Application]
+ClientFactory = Callable[..., Any]
+
+
+async def error_of(response: Any, status: int) -> dict[str, Any]:
+    assert response.status == status
+    assert response.content_type == "application/json"
+    body: dict[str, Any] = await response.json()
+    return body
+
+
+async def test_unknown_route_is_json_404(
+    aiohttp_client: ClientFactory, task_app: web.Application
+) -> None:
+    client = await aiohttp_client(task_app)
+    assert await error_of(await client.get("/nowhere"), 404) == {"message": "Not Found"}
+
+
+async def test_wrong_method_is_json_405_keeping_allow(
+    aiohttp_client: ClientFactory, task_app: web.Application
+) -> None:
+    client = await aiohttp_client(task_app)
+    response = await client.put("/tasks")
+    assert await error_of(response, 405) == {"message": "Method Not Allowed"}
+    assert set(response.headers["Allow"].split(",")) == {"GET", "POST"}
+
+
+async def test_api_error_subclass_maps_to_its_status(
+    aiohttp_client: ClientFactory, task_app: web.Application
+) -> None:
+    client = await aiohttp_client(task_app)
+    response = await client.get("/errors/teapot")
+    assert await error_of(response, 418) == {"message": "short and stout"}
+    assert response.headers["X-Pot"] == "tea"
+
+
+async def test_crash_is_json_500_without_traceback(
+    aiohttp_client: ClientFactory, task_app: web.Application, caplog: pytest.LogCaptureFixture
+) -> None:
+    client = await aiohttp_client(task_app)
+    with caplog.at_level(logging.ERROR, logger="openapi.spec"):
+        response = await client.get("/errors/crash")
+        text = await response.text()
+    assert await error_of(response, 500) == {"message": "Internal Server Error"}
+    assert "secret internals" not in text and "Traceback" not in text
+    # the traceback goes to the log, not to the client
+    assert any(record.exc_info for record in caplog.records)
+
+
+async def test_http_exception_and_plain_error_response_become_json(
+    aiohttp_client: ClientFactory, task_app: web.Application
+) -> None:
+    client = await aiohttp_client(task_app)
+    assert await error_of(await client.get("/errors/http"), 403) == {"message": "Go away"}
+    assert await error_of(await client.get("/errors/plain"), 409) == {"message": "Conflict"}
+
+
+async def test_validation_error_helper_is_422(
+    aiohttp_client: ClientFactory, task_app: web.Application
+) -> None:
+    client = await aiohttp_client(task_app)
+    assert await error_of(await client.get("/errors/invalid"), 422) == {
+        "message": "Bad things",
+        "errors": [{"field": "a", "message": "wrong"}],
+    }
+
+
+async def test_body_too_large_is_json_413(
+    aiohttp_client: ClientFactory, task_app_factory: Callable[..., web.Application]
+) -> None:
+    client = await aiohttp_client(task_app_factory(max_body_size=100))
+    body = await error_of(await client.post("/tasks", data=b"{" + b" " * 200 + b"}"), 413)
+    assert body["message"].startswith("Maximum request body size 100 exceeded")
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [b"{not json", b"", b"[1, 2]", b'"text"', b"42", b"null"],
+)
+async def test_malformed_or_non_object_json_is_400(
+    aiohttp_client: ClientFactory, task_app: web.Application, payload: bytes
+) -> None:
+    client = await aiohttp_client(task_app)
+    body = await error_of(await client.post("/tasks", data=payload), 400)
+    assert body == {"message": "Invalid JSON body: expected a JSON object"}
+
+
+async def test_invalid_body_is_422_listing_every_field(
+    aiohttp_client: ClientFactory, task_app: web.Application
+) -> None:
+    client = await aiohttp_client(task_app)
+    response = await client.post("/tasks", json={"title": "x" * 65, "severity": 9})
+    body = await error_of(response, 422)
+    assert body["message"] == "Invalid data"
+    assert sorted(error["field"] for error in body["errors"]) == ["severity", "title"]
+
+
+async def test_create_get_update_delete(
+    aiohttp_client: ClientFactory, task_app: web.Application
+) -> None:
+    client = await aiohttp_client(task_app)
+    response = await client.post(
+        "/tasks", json={"title": "write tests", "tags": ["a"], "owner": {"name": "Ann"}}
+    )
+    assert response.status == 201
+    task = await response.json()
+    assert task["title"] == "write tests"
+    assert task["owner"] == {"name": "Ann"}  # None values are left out
+    url = f"/tasks/{task['id']}"
+    assert (await (await client.get(url)).json()) == task
+    response = await client.patch(url, json={"done": True})
+    assert (await response.json())["done"] is True
+    assert (await client.delete(url)).status == 204
+    assert await error_of(await client.get(url), 404) == {"message": "Task not found"}
+
+
+async def test_invalid_path_variable_is_404(
+    aiohttp_client: ClientFactory, task_app: web.Application
+) -> None:
+    client = await aiohttp_client(task_app)
+    assert await error_of(await client.get("/tasks/not-a-uuid"), 404) == {"message": "Not Found"}
+
+
+async def test_filters_repeated_keys_and_ops(
+    aiohttp_client: ClientFactory, task_app: web.Application
+) -> None:
+    client = await aiohttp_client(task_app)
+    for title, severity in [("a", 1), ("b", 3), ("c", 5)]:
+        response = await client.post("/tasks", json={"title": title, "severity": severity})
+        assert response.status == 201
+
+    async def titles(query: list[tuple[str, str]]) -> list[str]:
+        response = await client.get("/tasks", params=query)
+        assert response.status == 200, await response.text()
+        return sorted(task["title"] for task in await response.json())
+
+    assert await titles([]) == ["a", "b", "c"]
+    assert await titles([("title", "a"), ("title", "c")]) == ["a", "c"]
+    assert await titles([("severity:gt", "1")]) == ["b", "c"]
+    assert await titles([("severity:ge", "3"), ("severity:lt", "5")]) == ["b"]
+    assert await titles([("limit", "1")]) == ["a"]
+    response = await client.get("/tasks", params={"severity:gt": "x", "limit": "0"})
+    body = await error_of(response, 422)
+    assert sorted(error["field"] for error in body["errors"]) == ["limit", "severity:gt"]
+
+
+async def test_full_url_honours_forwarded_headers(aiohttp_client: ClientFactory) -> None:
+    from openapi.spec import ApiPath
+
+    class UrlPath(ApiPath):
+        async def get(self) -> web.Response:
+            return self.json_response({"url": str(self.full_url())})
+
+    app = web.Application()
+    app.router.add_view("/where", UrlPath)
+    client = await aiohttp_client(app)
+    response = await client.get(
+        "/where?x=1",
+        headers={
+            "X-Forwarded-Proto": "https",
+            "X-Forwarded-Host": "api.example.com",
+            "X-Forwarded-Port": "8443",
+        },
+    )
+    assert await response.json() == {"url": "https://api.example.com:8443/where?x=1"}
+    response = await client.get("/where")
+    assert (await response.json())["url"] == str(client.make_url("/where"))
