@@ -184,7 +184,7 @@ async def test_closed_sockets_leave_their_channels(client: Any, connect: Any) ->
 async def test_slow_client_is_closed_others_keep_receiving(
     aiohttp_client: Any, ws_app: ModuleType, ws_connect: Any
 ) -> None:
-    client = await aiohttp_client(ws_app.create_app(send_queue_size=4))
+    client = await aiohttp_client(ws_app.create_app(max_send_buffer=1_000_000))
     slow = await ws_connect(client.make_url("/stream"))
     fast = await ws_connect(client.make_url("/stream"))
     await slow.result("subscribe", {"channel": "big"})

@@ -62,7 +62,8 @@ class WsPath(web.View):
         response = web.WebSocketResponse(
             max_msg_size=sockets.max_message_size,
             heartbeat=sockets.heartbeat,
-            compress=sockets.compress,
+            # no permessage-deflate: one frame, built once, serves every subscriber
+            compress=False,
             timeout=sockets.close_timeout,
         )
         if not response.can_prepare(self.request).ok:
@@ -72,6 +73,8 @@ class WsPath(web.View):
                 dumps=dumps,
             )
         await response.prepare(self.request)
+        if self.request.transport is None:  # the client left already
+            return response
         self.connection = connection = sockets.connect(self.request, response)
         try:
             async for message in response:
@@ -80,7 +83,7 @@ class WsPath(web.View):
                 elif message.type == WSMsgType.BINARY:
                     self.send_error(None, None, "Binary frames are not supported")
                     await connection.close(
-                        WSCloseCode.UNSUPPORTED_DATA, "Binary frames are not supported", flush=True
+                        WSCloseCode.UNSUPPORTED_DATA, "Binary frames are not supported"
                     )
                     break
                 else:  # ERROR: aiohttp has closed it (1009 for an oversized frame)

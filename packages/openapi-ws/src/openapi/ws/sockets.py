@@ -15,6 +15,7 @@ from .broker import Broker
 from .channels import Channels
 from .connection import Connection
 from .errors import CannotPublish, RpcError
+from .frames import text_frame
 from .local import LocalBroker
 
 logger = logging.getLogger("openapi.ws")
@@ -32,8 +33,8 @@ class Sockets:
     :param max_message_size: largest text frame accepted from a client, in bytes;
         a larger one closes the connection with code 1009 (message too big).
     :param heartbeat: seconds between pings; a client not answering is dropped.
-    :param send_queue_size: messages queued for one client before it is considered
-        too slow and closed with code 1013.
+    :param max_send_buffer: bytes waiting to be sent to one client before it is
+        considered too slow and closed with code 1013.
     :param max_subscriptions: event patterns one socket may subscribe to.
     """
 
@@ -44,18 +45,16 @@ class Sockets:
         *,
         max_message_size: int = 1024 * 1024,
         heartbeat: float | None = 30.0,
-        send_queue_size: int = 1024,
+        max_send_buffer: int = 4 * 1024 * 1024,
         max_subscriptions: int = 256,
-        compress: bool = True,
         close_timeout: float = 5.0,
     ) -> None:
         self.app = app
         self.broker: Broker = broker if broker is not None else LocalBroker()
         self.max_message_size = max_message_size
         self.heartbeat = heartbeat
-        self.send_queue_size = send_queue_size
+        self.max_send_buffer = max_send_buffer
         self.max_subscriptions = max_subscriptions
-        self.compress = compress
         self.close_timeout = close_timeout
         self.connections: set[Connection] = set()
         """Sockets connected to this process."""
@@ -91,7 +90,7 @@ class Sockets:
         """Close every connected socket with code 1001 (going away)."""
         connections = tuple(self.connections)
         await asyncio.gather(
-            *(c.close(WSCloseCode.GOING_AWAY, "Server shutdown", flush=True) for c in connections),
+            *(c.close(WSCloseCode.GOING_AWAY, "Server shutdown") for c in connections),
             return_exceptions=True,
         )
         self.connections.clear()
@@ -131,21 +130,20 @@ class Sockets:
         await self.broker.publish(channel, event, frame)
 
     def _deliver(self, channel: str, event: str, frame: str) -> None:
-        for connection in self.channels.targets(channel, event):
-            connection.send_text(frame)
+        targets = self.channels.targets(channel, event)
+        if targets:
+            data = text_frame(frame.encode())
+            for connection in targets:
+                connection.send_frame(data)
 
     # -- connections
 
     def connect(self, request: web.Request, response: web.WebSocketResponse) -> Connection:
         """Register a prepared websocket."""
         transport = request.transport
-        connection = Connection(
-            self,
-            response,
-            uuid.uuid4().hex,
-            transport if isinstance(transport, asyncio.Transport) else None,
-            queue_size=self.send_queue_size,
-        )
+        if transport is None:
+            raise ConnectionResetError("the websocket has no transport")
+        connection = Connection(self, response, transport, uuid.uuid4().hex)
         self.connections.add(connection)
         return connection
 
