@@ -1,0 +1,576 @@
+"""Pagination and search for list endpoints, declared on the query schema.
+
+``offsetPagination(...)``, ``cursorPagination(...)`` and ``searchable(...)`` return
+dataclasses to inherit from in a query schema::
+
+    @dataclass
+    class TaskQuery(offsetPagination("title", "-created"), searchable("title")):
+        done: bool | None = fields.bool_field()
+
+The dataclass carries its fields (``limit``, ``offset``, ``order_by``...), the
+response headers it documents (``__openapi_response_headers__``) and the paginator
+that runs it (``__openapi_paginator__``), which :class:`~openapi.db.path.SqlApiPath`
+finds on the query schema.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import dataclasses
+import datetime
+import decimal
+import enum
+import json
+import uuid
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal
+
+import sqlalchemy as sa
+from aiohttp import web
+from openapi.data import fields
+from openapi.data.json import dumps
+from openapi.spec import UnprocessableEntity
+from yarl import URL
+
+from .compiler import Row
+from .database import Connection
+from .errors import ImproperlyConfigured, InvalidFilter
+
+if TYPE_CHECKING:
+    from .crud import CrudDB
+
+__all__ = [
+    "DEFAULT_LIMIT",
+    "MAX_LIMIT",
+    "CursorPaginator",
+    "OffsetPaginator",
+    "Page",
+    "PaginatedData",
+    "Paginator",
+    "cursorPagination",
+    "escape_like",
+    "offsetPagination",
+    "paginator_of",
+    "search_fields_of",
+    "searchable",
+]
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 100
+
+PAGINATOR_ATTRIBUTE = "__openapi_paginator__"
+SEARCH_ATTRIBUTE = "__openapi_search_fields__"
+HEADERS_ATTRIBUTE = "__openapi_response_headers__"
+
+LINK_HEADER = {
+    "description": "Links to other pages (RFC 8288): first, prev, next, last",
+    "schema": {"type": "string"},
+}
+TOTAL_HEADER = {
+    "description": "Number of items matching the query, all pages together",
+    "schema": {"type": "integer", "minimum": 0},
+}
+
+
+@dataclasses.dataclass
+class Page:
+    """Rows of one page, the total (offset pagination) and links to other pages."""
+
+    rows: list[Row]
+    total: int | None = None
+    links: dict[str, URL] = dataclasses.field(default_factory=dict)
+
+
+@dataclasses.dataclass
+class PaginatedData:
+    """What ``SqlApiPath.get_list()`` returns: ``.json_response()`` answers the page."""
+
+    data: list[Any]
+    links: dict[str, URL] = dataclasses.field(default_factory=dict)
+    total: int | None = None
+
+    def headers(self) -> dict[str, str]:
+        """``Link`` and ``X-Total-Count`` headers."""
+        headers: dict[str, str] = {}
+        if self.links:
+            headers["Link"] = ", ".join(
+                f'<{url}>; rel="{name}"' for name, url in self.links.items()
+            )
+        if self.total is not None:
+            headers["X-Total-Count"] = str(self.total)
+        return headers
+
+    def json_response(
+        self, headers: Mapping[str, str] | None = None, status: int = 200
+    ) -> web.Response:
+        """The page as a JSON array, with the pagination headers."""
+        all_headers = self.headers()
+        all_headers.update(headers or {})
+        return web.Response(
+            body=dumps(self.data).encode(),
+            status=status,
+            headers=all_headers,
+            content_type="application/json",
+        )
+
+
+def escape_like(text: str) -> str:
+    """``text`` matched literally inside a LIKE pattern (escape character ``\\``)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _column(table: sa.Table, name: str) -> sa.Column[Any]:
+    column = table.c.get(name)
+    if column is None:
+        raise ImproperlyConfigured(f"table {table.name} has no column {name!r}")
+    return column
+
+
+def _split(field: str) -> tuple[str, bool]:
+    """``"-name"`` -> ``("name", True)`` (descending)."""
+    return (field[1:], True) if field.startswith("-") else (field, False)
+
+
+def _tiebreaker(table: sa.Table, names: Sequence[str]) -> list[str]:
+    """Primary-key columns that make an ordering total, unless it already is."""
+    unique_sets = [{c.name for c in table.primary_key.columns}]
+    for constraint in table.constraints:
+        if isinstance(constraint, sa.UniqueConstraint):
+            unique_sets.append({c.name for c in constraint.columns})
+    for column in table.columns:
+        if column.unique:
+            unique_sets.append({column.name})
+    present = set(names)
+    if any(unique and unique <= present for unique in unique_sets):
+        return []
+    return [c.name for c in table.primary_key.columns if c.name not in present]
+
+
+class Paginator:
+    """Runs one kind of pagination; its query keys are taken out of the filters."""
+
+    keys: tuple[str, ...] = ()
+
+    def __init__(self, default_limit: int = DEFAULT_LIMIT, max_limit: int = MAX_LIMIT) -> None:
+        if not 1 <= default_limit <= max_limit:
+            raise ValueError("need 1 <= default_limit <= max_limit")
+        self.default_limit = default_limit
+        self.max_limit = max_limit
+
+    def limit(self, params: Mapping[str, Any]) -> int:
+        limit = params.get("limit")
+        if limit is None:
+            return self.default_limit
+        return max(1, min(int(limit), self.max_limit))
+
+    async def page(
+        self,
+        db: CrudDB,
+        table: sa.Table,
+        statement: sa.Select[Any],
+        params: Mapping[str, Any],
+        url: URL,
+        *,
+        conn: Connection | None = None,
+    ) -> Page:
+        """The rows of the page ``params`` asks for (no pagination: the first rows)."""
+        order = [c.asc() for c in table.primary_key.columns]
+        rows = await db.fetch(statement.order_by(*order).limit(self.limit(params)), conn=conn)
+        return Page(rows)
+
+
+class OffsetPaginator(Paginator):
+    """``limit``/``offset``/``order_by``, ``X-Total-Count`` and first/prev/next/last links."""
+
+    keys = ("limit", "offset", "order_by")
+
+    def __init__(
+        self,
+        order_by: Sequence[str],
+        default_limit: int = DEFAULT_LIMIT,
+        max_limit: int = MAX_LIMIT,
+    ) -> None:
+        super().__init__(default_limit, max_limit)
+        if not order_by:
+            raise ValueError("offsetPagination needs at least one order_by field")
+        self.order_by = tuple(order_by)
+
+    def choices(self) -> tuple[str, ...]:
+        """Accepted ``order_by`` values: each declared field, ascending and descending."""
+        names: list[str] = []
+        for field in self.order_by:
+            name, _ = _split(field)
+            for choice in (name, f"-{name}"):
+                if choice not in names:
+                    names.append(choice)
+        return tuple(names)
+
+    def ordering(self, table: sa.Table, order_by: Any) -> list[Any]:
+        requested = (
+            order_by if isinstance(order_by, list | tuple) else [order_by or self.order_by[0]]
+        )
+        allowed = self.choices()
+        clauses = []
+        names = []
+        for field in requested:
+            if field not in allowed:
+                raise InvalidFilter("order_by", f"cannot order by '{field}'")
+            name, desc = _split(field)
+            column = _column(table, name)
+            clauses.append(column.desc() if desc else column.asc())
+            names.append(name)
+        # a total order: pages neither repeat nor skip rows that tie
+        clauses.extend(_column(table, n).asc() for n in _tiebreaker(table, names))
+        return clauses
+
+    async def page(
+        self,
+        db: CrudDB,
+        table: sa.Table,
+        statement: sa.Select[Any],
+        params: Mapping[str, Any],
+        url: URL,
+        *,
+        conn: Connection | None = None,
+    ) -> Page:
+        limit = self.limit(params)
+        offset = int(params.get("offset") or 0)
+        ordered = statement.order_by(*self.ordering(table, params.get("order_by")))
+        async with db.connection(conn) as connection:
+            total = await db.db_count_query(statement, conn=connection)
+            rows = await db.fetch(ordered.limit(limit).offset(offset), conn=connection)
+        return Page(rows, total, offset_links(url, total, limit, offset))
+
+
+def offset_links(url: URL, total: int, limit: int, offset: int) -> dict[str, URL]:
+    """first/prev/next/last pages around ``offset`` (pages stay aligned on it)."""
+
+    def link(at: int) -> URL:
+        return url.update_query(limit=limit, offset=at)
+
+    links: dict[str, URL] = {}
+    if offset > 0:
+        links["first"] = link(0)
+        links["prev"] = link(max(0, offset - limit))
+    if offset + limit < total:
+        links["next"] = link(offset + limit)
+        links["last"] = link(offset + (total - offset - 1) // limit * limit)
+    return links
+
+
+# cursor pagination
+
+
+def _cursor_value(value: Any) -> Any:
+    if isinstance(value, enum.Enum):
+        return value.name
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, datetime.timedelta):
+        return value.total_seconds()
+    return value
+
+
+class _BadCursor(ValueError):
+    pass
+
+
+def _python_value(column: sa.Column[Any], value: Any) -> Any:
+    """A cursor value back to the column's Python type; _BadCursor when it cannot be."""
+    if value is None:
+        if not column.nullable:
+            raise _BadCursor
+        return None
+    type_ = column.type
+    try:
+        if isinstance(type_, sa.Enum):
+            if type_.enum_class is not None:
+                return type_.enum_class[value]
+            if value not in type_.enums:
+                raise _BadCursor
+            return value
+        if isinstance(type_, sa.Boolean):
+            if not isinstance(value, bool):
+                raise _BadCursor
+            return value
+        if isinstance(type_, sa.Integer):
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise _BadCursor
+            return value
+        if isinstance(type_, sa.Float):
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise _BadCursor
+            return float(value)
+        if isinstance(type_, sa.Numeric):
+            return decimal.Decimal(str(value))
+        if isinstance(type_, sa.String):
+            if not isinstance(value, str):
+                raise _BadCursor
+            return value
+        if isinstance(type_, sa.DateTime):
+            return datetime.datetime.fromisoformat(value)
+        if isinstance(type_, sa.Date):
+            return datetime.date.fromisoformat(value)
+        if isinstance(type_, sa.Time):
+            return datetime.time.fromisoformat(value)
+        if isinstance(type_, sa.Interval):
+            return datetime.timedelta(seconds=float(value))
+        if isinstance(type_, sa.Uuid):
+            return uuid.UUID(value)
+    except (KeyError, TypeError, ValueError, decimal.InvalidOperation) as exc:
+        raise _BadCursor from exc
+    raise ImproperlyConfigured(f"cannot paginate by cursor on column {column.name}")
+
+
+def _after(column: sa.Column[Any], value: Any, desc: bool, nulls_last: bool) -> Any:
+    """Rows strictly after ``value`` in an order (asc/desc; NULLs last or first)."""
+    if value is None:
+        return sa.false() if nulls_last else column.is_not(None)
+    base = column < value if desc else column > value
+    return sa.or_(base, column.is_(None)) if nulls_last and column.nullable else base
+
+
+def _equal(column: sa.Column[Any], value: Any) -> Any:
+    return column.is_(None) if value is None else column == value
+
+
+class CursorPaginator(Paginator):
+    """Keyset pagination: ``limit``, ``direction`` and an opaque ``cursor``.
+
+    The order is the declared fields (``-name`` for descending) followed by the primary
+    key unless they already include a unique column, so the order is total and a page
+    starts strictly after the previous one's last row: no row repeats or goes missing
+    while rows are added or removed. NULLs sort last.
+    """
+
+    keys = ("limit", "cursor", "direction")
+
+    def __init__(
+        self,
+        order_by: Sequence[str],
+        default_limit: int = DEFAULT_LIMIT,
+        max_limit: int = MAX_LIMIT,
+    ) -> None:
+        super().__init__(default_limit, max_limit)
+        if not order_by:
+            raise ValueError("cursorPagination needs at least one order_by field")
+        self.order_by = tuple(order_by)
+
+    def fields(self, table: sa.Table, direction: str) -> list[tuple[sa.Column[Any], bool]]:
+        """(column, descending) of the full ordering, flipped for ``direction=desc``."""
+        named = [_split(f) for f in self.order_by]
+        named.extend((n, False) for n in _tiebreaker(table, [n for n, _ in named]))
+        flip = direction == "desc"
+        return [(_column(table, name), desc != flip) for name, desc in named]
+
+    def encode(
+        self, row: Row, order: list[tuple[sa.Column[Any], bool]], back: bool, key: str
+    ) -> str:
+        payload = {"k": key, "v": [_cursor_value(row[c.key]) for c, _ in order], "b": back}
+        raw = json.dumps(payload, separators=(",", ":")).encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    def decode(
+        self, cursor: str, order: list[tuple[sa.Column[Any], bool]], key: str
+    ) -> tuple[list[Any], bool]:
+        try:
+            raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+            payload = json.loads(raw)
+            if not isinstance(payload, dict) or payload.get("k") != key:
+                raise _BadCursor
+            values, back = payload["v"], payload["b"]
+            if not isinstance(values, list) or len(values) != len(order):
+                raise _BadCursor
+            if not isinstance(back, bool):
+                raise _BadCursor
+            return [_python_value(c, v) for (c, _), v in zip(order, values, strict=True)], back
+        except (_BadCursor, binascii.Error, ValueError, KeyError, TypeError) as exc:
+            raise UnprocessableEntity(
+                "Invalid cursor", errors=[{"field": "cursor", "message": "invalid cursor"}]
+            ) from exc
+
+    async def page(
+        self,
+        db: CrudDB,
+        table: sa.Table,
+        statement: sa.Select[Any],
+        params: Mapping[str, Any],
+        url: URL,
+        *,
+        conn: Connection | None = None,
+    ) -> Page:
+        limit = self.limit(params)
+        direction = params.get("direction") or "asc"
+        order = self.fields(table, direction)
+        # cursors of another ordering (or table) are refused, not misread
+        key = f"{table.name}:{direction}:{','.join(self.order_by)}"
+        cursor = params.get("cursor")
+        back = False
+        if cursor:
+            values, back = self.decode(cursor, order, key)
+            # walking back: the reversed order, NULLs first
+            conditions = []
+            for i, (column, desc) in enumerate(order):
+                equal = [_equal(c, v) for (c, _), v in zip(order[:i], values[:i], strict=True)]
+                after = _after(column, values[i], desc != back, nulls_last=not back)
+                conditions.append(sa.and_(*equal, after))
+            statement = statement.where(sa.or_(*conditions))
+        clauses = []
+        for column, desc in order:
+            desc = desc != back
+            clause = column.desc() if desc else column.asc()
+            clauses.append(clause.nulls_first() if back else clause.nulls_last())
+        rows = await db.fetch(statement.order_by(*clauses).limit(limit + 1), conn=conn)
+        more = len(rows) > limit
+        rows = rows[:limit]
+        if back:
+            rows.reverse()
+        links: dict[str, URL] = {}
+        if rows:
+            has_next = bool(cursor) if back else more
+            has_prev = more if back else bool(cursor)
+            if has_next:
+                links["next"] = url.update_query(cursor=self.encode(rows[-1], order, False, key))
+            if has_prev:
+                links["prev"] = url.update_query(cursor=self.encode(rows[0], order, True, key))
+        return Page(rows, None, links)
+
+
+# the dataclasses users inherit
+
+
+def _order_by_doc(choices: Sequence[str]) -> str:
+    return "Order by one of: " + ", ".join(f"`{c}`" for c in choices) + " (`-` descending)"
+
+
+def offsetPagination(
+    *order_by_fields: str,
+    default_limit: int = DEFAULT_LIMIT,
+    max_limit: int = MAX_LIMIT,
+) -> type:
+    """A query-schema base for limit/offset pagination ordered by ``order_by_fields``.
+
+    ``order_by`` accepts each declared field ascending or descending (``-name``); the
+    first declared field is the default. Responses carry ``X-Total-Count`` and ``Link``.
+    """
+    paginator = OffsetPaginator(order_by_fields, default_limit, max_limit)
+    choices = paginator.choices()
+    order_type: Any = Literal[choices]
+    specs: list[tuple[str, Any, Any]] = [
+        (
+            "limit",
+            int,
+            fields.integer_field(
+                min_value=1,
+                max_value=max_limit,
+                default=default_limit,
+                description=f"Number of items per page (at most {max_limit})",
+            ),
+        ),
+        (
+            "offset",
+            int,
+            fields.integer_field(min_value=0, default=0, description="Number of items to skip"),
+        ),
+        (
+            "order_by",
+            order_type,
+            fields.data_field(default=order_by_fields[0], description=_order_by_doc(choices)),
+        ),
+    ]
+    return dataclasses.make_dataclass(
+        "OffsetPagination",
+        specs,
+        namespace={
+            PAGINATOR_ATTRIBUTE: paginator,
+            HEADERS_ATTRIBUTE: {"Link": LINK_HEADER, "X-Total-Count": TOTAL_HEADER},
+        },
+    )
+
+
+def cursorPagination(
+    *order_by_fields: str,
+    default_limit: int = DEFAULT_LIMIT,
+    max_limit: int = MAX_LIMIT,
+) -> type:
+    """A query-schema base for keyset (cursor) pagination ordered by ``order_by_fields``.
+
+    Pages are followed through the ``Link`` header's ``next``/``prev`` URLs, which carry
+    an opaque ``cursor``; ``direction=desc`` reverses the order.
+    """
+    paginator = CursorPaginator(order_by_fields, default_limit, max_limit)
+    direction_type: Any = Literal["asc", "desc"]
+    specs: list[tuple[str, Any, Any]] = [
+        (
+            "limit",
+            int,
+            fields.integer_field(
+                min_value=1,
+                max_value=max_limit,
+                default=default_limit,
+                description=f"Number of items per page (at most {max_limit})",
+            ),
+        ),
+        (
+            "direction",
+            direction_type,
+            fields.data_field(
+                default="asc",
+                description="Order by " + ", ".join(order_by_fields) + " or the reverse",
+            ),
+        ),
+        (
+            "cursor",
+            str,
+            fields.str_field(
+                default="", description="Where the page starts: from a Link header URL"
+            ),
+        ),
+    ]
+    return dataclasses.make_dataclass(
+        "CursorPagination",
+        specs,
+        namespace={PAGINATOR_ATTRIBUTE: paginator, HEADERS_ATTRIBUTE: {"Link": LINK_HEADER}},
+    )
+
+
+def searchable(*search_fields: str) -> type:
+    """A query-schema base adding ``search``: a case-insensitive substring match
+    (ILIKE, ``%`` and ``_`` taken literally) over ``search_fields``."""
+    if not search_fields:
+        raise ValueError("searchable needs at least one field")
+    description = "Case-insensitive text search in " + ", ".join(search_fields)
+    return dataclasses.make_dataclass(
+        "Searchable",
+        [("search", str, fields.str_field(default="", description=description))],
+        namespace={SEARCH_ATTRIBUTE: tuple(search_fields)},
+    )
+
+
+def paginator_of(schema: Any) -> Paginator | None:
+    """The paginator a query schema inherits, if any."""
+    found = getattr(schema, PAGINATOR_ATTRIBUTE, None)
+    return found if isinstance(found, Paginator) else None
+
+
+def search_fields_of(schema: Any) -> tuple[str, ...]:
+    """The searchable fields a query schema inherits."""
+    found = getattr(schema, SEARCH_ATTRIBUTE, None)
+    return tuple(found) if found else ()
+
+
+def search_condition(table: sa.Table, search_fields: Sequence[str], text: str) -> Any:
+    """``col1 ILIKE '%text%' OR col2 ILIKE ...`` with the text taken literally."""
+    pattern = f"%{escape_like(text)}%"
+    columns = [_column(table, name) for name in search_fields]
+    return sa.or_(
+        *(
+            (c if isinstance(c.type, sa.String) else sa.cast(c, sa.Text)).ilike(
+                pattern, escape="\\"
+            )
+            for c in columns
+        )
+    )

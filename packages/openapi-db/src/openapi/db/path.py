@@ -1,0 +1,331 @@
+"""SqlApiPath: an ApiPath whose CRUD methods run on a table of the application's db."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from typing import Any, ClassVar
+
+import asyncpg
+import sqlalchemy as sa
+from openapi.data.validate import validate
+from openapi.spec import BadRequest, NotFound
+from openapi.spec.path import ApiPath
+
+from .compiler import Row
+from .crud import CrudDB
+from .database import Connection
+from .errors import ImproperlyConfigured, InvalidFilter
+from .integrity import integrity_error
+from .pagination import (
+    PaginatedData,
+    Paginator,
+    paginator_of,
+    search_condition,
+    search_fields_of,
+)
+
+__all__ = ["SqlApiPath"]
+
+#: the query-string value meaning SQL NULL (``?owner=NULL``, ``?owner:ne=NULL``)
+NULL = "NULL"
+
+_default_paginator = Paginator()
+
+
+def _query_dict(request_query: Any) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key in request_query.keys():
+        if key not in result:
+            values = request_query.getall(key)
+            result[key] = values[0] if len(values) == 1 else list(values)
+    return result
+
+
+def _accepted_keys(schema: Any) -> dict[str, str]:
+    """Query keys a dataclass accepts (``name`` and ``name:op``) -> field name."""
+    from openapi.data.fields import field_info
+
+    keys: dict[str, str] = {}
+    if dataclasses.is_dataclass(schema):
+        for f in dataclasses.fields(schema):
+            keys[f.name] = f.name
+            for op in field_info(f).ops:
+                keys[f"{f.name}:{op}"] = f.name
+    return keys
+
+
+class SqlApiPath(ApiPath):
+    """An :class:`~openapi.spec.ApiPath` for the table named :attr:`table`.
+
+    Its methods validate with the view's ``@op`` schemas, run on ``app["db"]`` and raise
+    JSON errors: 404 when no row matches, 422 for invalid data, unknown filters and
+    integrity errors (unique and foreign-key violations name their columns), 503 when
+    PostgreSQL is unreachable. Each takes ``conn=`` to join a transaction.
+    """
+
+    table: ClassVar[str] = ""
+    """name of the table in the application's metadata"""
+
+    @property
+    def db(self) -> CrudDB:
+        """The application's database (``app["db"]``)."""
+        db: CrudDB = self.request.app["db"]
+        return db
+
+    @property
+    def db_table(self) -> sa.Table:
+        """The table named by :attr:`table`."""
+        table = self.db.metadata.tables.get(self.table)
+        if table is None:
+            raise ImproperlyConfigured(f"{type(self).__name__}: no table {self.table!r}")
+        return table
+
+    # request data
+
+    def path_values(self) -> dict[str, Any]:
+        """Path variables validated with :attr:`path_schema` (text converted to the
+        field types, ``/tasks/7`` gives ``{"id": 7}``); a bad value answers 404."""
+        if self.path_schema is None:
+            return dict(self.request.match_info)
+        result = validate(self.path_schema, dict(self.request.match_info), multiple=True)
+        if result.errors:
+            raise NotFound()
+        return dict(result.data)
+
+    def get_filters(
+        self, query: Mapping[str, Any] | None = None, *, query_schema: Any = None
+    ) -> dict[str, Any]:
+        """Validated query-string filters; ``NULL`` values become None (IS NULL)."""
+        schema = self._find_schema(query_schema if query_schema is not None else "query_schema")
+        combined = dict(query or {})
+        combined.update(_query_dict(self.request.query))
+        nulls: dict[str, None] = {}
+        if schema is not None:
+            accepted = _accepted_keys(schema)
+            for key, value in list(combined.items()):
+                if value == NULL and key in accepted:
+                    _, op = key.partition(":")[::2]
+                    if op not in ("", "ne"):
+                        raise InvalidFilter(key, "NULL works with equality and ne only")
+                    nulls[key] = None
+                    del combined[key]
+        filters: dict[str, Any] = {}
+        if schema is not None:
+            filters = dict(self.cleaned(schema, combined, multiple=True))
+        filters.update(nulls)
+        if self.path_schema is not None:
+            filters.update(self.path_values())
+        return filters
+
+    def _schema_or_none(self, name_or_schema: Any) -> Any:
+        return self._find_schema(name_or_schema)
+
+    # helpers
+
+    @asynccontextmanager
+    async def _integrity(self) -> AsyncIterator[None]:
+        """Constraint violations as 422s naming their columns."""
+        try:
+            yield
+        except asyncpg.PostgresError as exc:
+            error = await integrity_error(self.db, exc)
+            if error is None:
+                raise
+            raise error from exc
+
+    def _dump(self, schema: Any, rows: Any) -> Any:
+        schema = self._schema_or_none(schema)
+        if isinstance(rows, list):
+            rows = [dict(r) for r in rows]
+        elif rows is not None:
+            rows = dict(rows)
+        return self.dump(schema, rows) if schema is not None else rows
+
+    def _item_schema(self, schema: Any) -> Any:
+        """The item type of a ``list[X]`` schema (X itself otherwise)."""
+        found = self._schema_or_none(schema)
+        args = getattr(found, "__args__", None)
+        if getattr(found, "__origin__", None) in (list, tuple, set, frozenset) and args:
+            return args[0]
+        return found
+
+    # CRUD
+
+    async def get_list(
+        self,
+        *,
+        filters: dict[str, Any] | None = None,
+        query: Mapping[str, Any] | None = None,
+        table: sa.Table | None = None,
+        query_schema: Any = "query_schema",
+        dump_schema: Any = "response_schema",
+        conn: Connection | None = None,
+    ) -> PaginatedData:
+        """One page of rows matching the query's filters: ``.json_response()`` answers it.
+
+        Pagination and search come from the query schema (``offsetPagination``,
+        ``cursorPagination``, ``searchable``); without pagination the list is still
+        bounded (50 rows).
+        """
+        table = table if table is not None else self.db_table
+        if filters is None:
+            filters = self.get_filters(query=query, query_schema=query_schema)
+        else:
+            filters = dict(filters)
+        schema = self._schema_or_none(query_schema)
+        paginator = paginator_of(schema) or _default_paginator
+        params = {key: filters.pop(key) for key in paginator.keys if key in filters}
+        search_fields = search_fields_of(schema)
+        search = filters.pop("search", None) if search_fields else None
+        statement = self.db.get_query(table, table.select(), params=filters, consumer=self)
+        if search:
+            statement = statement.where(search_condition(table, search_fields, str(search)))
+        page = await paginator.page(self.db, table, statement, params, self.full_url(), conn=conn)
+        return PaginatedData(self._dump(dump_schema, page.rows), page.links, page.total)
+
+    async def get_one(
+        self,
+        *,
+        filters: dict[str, Any] | None = None,
+        query: Mapping[str, Any] | None = None,
+        table: sa.Table | None = None,
+        query_schema: Any = "query_schema",
+        dump_schema: Any = "response_schema",
+        conn: Connection | None = None,
+    ) -> Any:
+        """The row matching the filters (path variables included), dumped; 404 if none."""
+        table = table if table is not None else self.db_table
+        if filters is None:
+            filters = self.get_filters(query=query, query_schema=query_schema)
+        rows = await self.db.db_select(table, filters, limit=2, conn=conn, consumer=self)
+        if not rows:
+            raise NotFound()
+        return self._dump(dump_schema, rows[0])
+
+    async def create_one(
+        self,
+        *,
+        data: dict[str, Any] | None = None,
+        table: sa.Table | None = None,
+        body_schema: Any = "body_schema",
+        dump_schema: Any = "response_schema",
+        conn: Connection | None = None,
+    ) -> Any:
+        """Insert the request's body (validated) and return the new row, dumped."""
+        table = table if table is not None else self.db_table
+        if data is None:
+            data = self.insert_data(await self.json_data(), body_schema=body_schema)
+        async with self._integrity():
+            rows = await self.db.db_insert(table, data, conn=conn)
+        return self._dump(dump_schema, rows[0])
+
+    async def create_list(
+        self,
+        *,
+        data: list[dict[str, Any]] | None = None,
+        table: sa.Table | None = None,
+        body_schema: Any = "body_schema",
+        dump_schema: Any = "response_schema",
+        conn: Connection | None = None,
+    ) -> Any:
+        """Insert a JSON array of rows (all or none) and return them, dumped."""
+        table = table if table is not None else self.db_table
+        if data is None:
+            body = await self.json_data()
+            if not isinstance(body, list):
+                raise BadRequest("Invalid JSON body: expected a JSON array")
+            item = self._item_schema(body_schema)
+            path_values = self.path_values() if self.path_schema is not None else {}
+            data = []
+            errors: list[dict[str, Any]] = []
+            for index, entry in enumerate(body):
+                result = validate(item, entry)
+                for error in result.errors:
+                    field = error.get("field", "")
+                    errors.append({**error, "field": f"{index}.{field}" if field else str(index)})
+                if not result.errors:
+                    data.append({**result.data, **path_values})
+            if errors:
+                self.raise_validation_error(errors=errors)
+        async with self._integrity():
+            rows = await self.db.db_insert(table, data, conn=conn)
+        return self._dump(dump_schema, rows)
+
+    async def update_one(
+        self,
+        *,
+        data: dict[str, Any] | None = None,
+        filters: dict[str, Any] | None = None,
+        query: Mapping[str, Any] | None = None,
+        table: sa.Table | None = None,
+        body_schema: Any = "body_schema",
+        query_schema: Any = "query_schema",
+        dump_schema: Any = "response_schema",
+        conn: Connection | None = None,
+    ) -> Any:
+        """Update the matching row with the body's fields (none required); 404 if none."""
+        table = table if table is not None else self.db_table
+        if data is None:
+            data = dict(self.cleaned(body_schema, await self.json_data(), strict=False))
+        if filters is None:
+            filters = self.get_filters(query=query, query_schema=query_schema)
+        async with self._integrity():
+            async with self.db.ensure_transaction(conn) as connection:
+                rows = await self.db.db_update(table, filters, data, conn=connection, consumer=self)
+                if len(rows) > 1:
+                    raise ImproperlyConfigured(
+                        f"{type(self).__name__}.update_one: filters match {len(rows)} rows"
+                    )
+        if not rows:
+            raise NotFound()
+        return self._dump(dump_schema, rows[0])
+
+    async def delete_one(
+        self,
+        *,
+        filters: dict[str, Any] | None = None,
+        query: Mapping[str, Any] | None = None,
+        table: sa.Table | None = None,
+        query_schema: Any = "query_schema",
+        conn: Connection | None = None,
+    ) -> Row:
+        """Delete the matching row and return it; 404 if none."""
+        table = table if table is not None else self.db_table
+        if filters is None:
+            filters = self.get_filters(query=query, query_schema=query_schema)
+        async with self.db.ensure_transaction(conn) as connection:
+            rows = await self.db.db_delete(table, filters, conn=connection, consumer=self)
+            if len(rows) > 1:
+                raise ImproperlyConfigured(
+                    f"{type(self).__name__}.delete_one: filters match {len(rows)} rows"
+                )
+        if not rows:
+            raise NotFound()
+        return rows[0]
+
+    async def delete_list(
+        self,
+        *,
+        filters: dict[str, Any] | None = None,
+        query: Mapping[str, Any] | None = None,
+        table: sa.Table | None = None,
+        query_schema: Any = "query_schema",
+        conn: Connection | None = None,
+    ) -> list[Row]:
+        """Delete every row matching the query's filters; returns them."""
+        table = table if table is not None else self.db_table
+        if filters is None:
+            filters = self.get_filters(query=query, query_schema=query_schema)
+        schema = self._schema_or_none(query_schema)
+        paginator = paginator_of(schema)
+        for key in paginator.keys if paginator else ():
+            filters.pop(key, None)
+        search_fields = search_fields_of(schema)
+        search = filters.pop("search", None) if search_fields else None
+        if search:
+            statement = self.db.get_query(table, table.delete(), params=filters, consumer=self)
+            statement = statement.where(search_condition(table, search_fields, str(search)))
+            return await self.db.fetch(statement.returning(*table.columns), conn=conn)
+        return await self.db.db_delete(table, filters, conn=conn, consumer=self)
