@@ -2,29 +2,27 @@
 
 from __future__ import annotations
 
-import enum
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
 import pytest
 from aiohttp import web
 from openapi.data import fields
+from openapi.data.markers import Description, Ge, Le, MaxLength, MinLength
 from openapi.spec import ApiError, ApiPath, NotFound, op, setup
 
-
-class Severity(enum.IntEnum):
-    low = 1
-    high = 2
+# Required fields use Annotated types without a default: a ``*_field(required=True)``
+# field defaults to None, hence accepts null (see the contracts' Changes).
 
 
 @dataclass
 class Owner:
     """Who owns a task."""
 
-    name: str = fields.str_field(required=True, max_length=64, description="Owner name")
+    name: Annotated[str, MinLength(1), MaxLength(64), Description("Owner name")]
     email: str | None = fields.email_field(description="Owner email")
 
 
@@ -32,16 +30,12 @@ class Owner:
 class Task:
     """A task."""
 
-    id: uuid.UUID = fields.uuid_field(required=True, description="Task ID")
-    title: str = fields.str_field(required=True, max_length=64, description="Task title")
-    done: bool = fields.bool_field(required=True, description="Done flag")
-    severity: int = fields.integer_field(
-        required=True, min_value=0, max_value=5, description="Task severity"
-    )
-    tags: list[str] = fields.data_field(
-        required=True, default_factory=list, description="Task tags"
-    )
-    created: datetime = fields.date_time_field(required=True, description="Creation time")
+    id: Annotated[uuid.UUID, Description("Task ID")]
+    title: Annotated[str, MaxLength(64), Description("Task title")]
+    done: Annotated[bool, Description("Done flag")]
+    severity: Annotated[int, Ge(0), Le(5), Description("Task severity")]
+    created: Annotated[datetime, Description("Creation time")]
+    tags: list[str] = fields.data_field(default_factory=list, description="Task tags")
     owner: Owner | None = fields.data_field(description="Task owner")
     due: date | None = fields.date_field(description="Due date")
 
@@ -50,10 +44,8 @@ class Task:
 class TaskAdd:
     """The data of a new task."""
 
-    title: str = fields.str_field(required=True, max_length=64, description="Task title")
-    severity: int = fields.integer_field(
-        min_value=0, max_value=5, default=0, description="Severity"
-    )
+    title: Annotated[str, MaxLength(64), Description("Task title")]
+    severity: Annotated[int, Ge(0), Le(5), Description("Severity")] = 0
     tags: list[str] = fields.data_field(default_factory=list, description="Task tags")
     owner: Owner | None = fields.data_field(description="Task owner")
     due: date | None = fields.date_field(description="Due date")
@@ -63,9 +55,9 @@ class TaskAdd:
 class TaskUpdate:
     """Fields to change in a task."""
 
-    title: str = fields.str_field(max_length=64, description="Task title")
-    done: bool = fields.bool_field(description="Done flag")
-    severity: int = fields.integer_field(min_value=0, max_value=5, description="Severity")
+    title: Annotated[str, MaxLength(64), Description("Task title")] = ""
+    done: Annotated[bool, Description("Done flag")] = False
+    severity: Annotated[int, Ge(0), Le(5), Description("Severity")] = 0
 
 
 @dataclass
