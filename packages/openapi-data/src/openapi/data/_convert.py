@@ -20,7 +20,8 @@ class Invalid(Exception):
 
 MISSING: Any = type("_Missing", (), {"__repr__": lambda self: "MISSING"})()
 
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
+# Possessive quantifiers: no backtracking, so a mismatch is found in one pass.
+EMAIL_RE = re.compile(r"[^@\s]++@[^@\s.]++(?:\.[^@\s.]++)++")
 _TRUE = frozenset(("true", "1", "yes", "on", "t", "y"))
 _FALSE = frozenset(("false", "0", "no", "off", "f", "n"))
 

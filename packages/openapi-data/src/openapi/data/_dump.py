@@ -167,6 +167,60 @@ class _Compiler:
                     b.line(f"{r}[{spec.name!r}] = {self.field_expr(spec, v)}")
         self.inlining.pop()
 
+    def trusted_expr(self, node: Node, v: str) -> str:
+        """Dump ``v`` assuming it has the declared type (not None)."""
+        kind = node.kind
+        if kind in ("datetime", "date", "time"):
+            return f"{v}.isoformat()"
+        if kind == "uuid":
+            return f"_str({v})"
+        if kind == "decimal":
+            return f"_float({v})"
+        if kind == "enum" and all(type(m.value) in (str, int) for m in node.cls):
+            return f"{v}.value"
+        if kind in ("list", "tuple", "set", "frozenset") and not node.args[0].nullable:
+            self.depth += 1
+            x = f"_x{self.depth}"
+            e = self.trusted_expr(node.args[0], x)
+            self.depth -= 1
+            return f"_list({v})" if e == x else f"[{e} for {x} in {v}]"
+        return self.value_expr(node, v)
+
+    def trusted_block(self, cls: Any, o: str, r: str) -> None:
+        """Lines building ``r`` from ``o``, an instance of exactly ``cls``."""
+        b = self.b
+        self.inlining.append(cls)
+        direct: list[str] = []
+        later: list[tuple[Any, str]] = []
+        for spec in dataclass_fields(cls):
+            v = b.name("v")
+            b.line(f"{v} = {o}.{spec.name}")
+            node = spec.node
+            if spec.dump is not None or node.nullable:
+                later.append((spec, v))
+            elif (
+                node.kind == "dataclass"
+                and self.can_inline(node.cls)
+                and not any(
+                    s.node.nullable or s.dump is not None for s in dataclass_fields(node.cls)
+                )
+            ):
+                # Any object with the attributes will do; a dict raises AttributeError.
+                sub = b.name("r")
+                self.trusted_block(node.cls, v, sub)
+                direct.append(f"{spec.name!r}: {sub}")
+            else:
+                direct.append(f"{spec.name!r}: {self.trusted_expr(node, v)}")
+        b.line(f"{r} = {{{', '.join(direct)}}}")
+        for spec, v in later:
+            with b.block(f"if {v} is not None:"):
+                if spec.dump is not None:
+                    e = self.field_expr(spec, v)
+                else:
+                    e = self.trusted_expr(spec.node, v)
+                b.line(f"{r}[{spec.name!r}] = {e}")
+        self.inlining.pop()
+
     def can_inline(self, cls: Any) -> bool:
         return cls not in self.inlining and len(self.inlining) < 3
 
@@ -186,7 +240,14 @@ def _compile_object(cls: Any) -> Dumper:
     k = b.const(cls, "cls")
     fn_name = f"_dump_{cls.__name__}"
     with b.block(f"def {fn_name}(_o):"):
-        with b.block(f"if _o.__class__ is {k} or _isinstance(_o, {k}):"):
+        with b.block(f"if _o.__class__ is {k}:"):
+            # Trust the declared types; anything unexpected falls back to the checked path.
+            with b.block("try:"):
+                comp.trusted_block(cls, "_o", "_r")
+                b.line("return _r")
+            with b.block("except (AttributeError, TypeError, ValueError):"):
+                b.line("pass")
+        with b.block(f"if _isinstance(_o, {k}):"):
             comp.instance_block(cls, "_o", "_r")
             b.line("return _r")
         with b.block("if _o.__class__ is not _dict:"):

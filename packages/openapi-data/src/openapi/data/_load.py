@@ -84,10 +84,13 @@ class _Compiler:
         self.b = CodeBuilder(_BASE_GLOBALS)
         self.multiple = multiple
         self.inlining: list[Any] = []
+        self.flags: list[str] = []
 
     def record(self, loc: str, message: str) -> None:
-        """A line appending an error; both arguments are expressions."""
+        """Lines appending an error; both arguments are expressions."""
         self.b.line("_errors.append({'field': " + loc + ", 'message': " + message + "})")
+        if self.flags:
+            self.b.line(f"{self.flags[-1]} = False")
 
     # references to other loaders (recursion-safe) ---------------------------
 
@@ -136,7 +139,7 @@ class _Compiler:
                 with b.block(f"if {rx}({src}) is None:"):
                     b.line(f"raise _Invalid({_str_const('must match pattern ' + c.pattern)})")
             if c.format == "email":
-                rx = b.const(C.EMAIL_RE.match, "email")
+                rx = b.const(C.EMAIL_RE.fullmatch, "email")
                 with b.block(f"if {rx}({src}) is None:"):
                     b.line("raise _Invalid('not a valid email address')")
             elif c.format == "uuid":
@@ -416,6 +419,8 @@ class _Compiler:
             if on_ok != "pass":
                 b.line(on_ok)
         with b.block(f"except _Invalid as {e}:"):
+            if self.flags:
+                b.line(f"{self.flags[-1]} = False")
             with b.block(f"if {e}.args:"):
                 self.record(loc, f"{e}.args[0]")
 
@@ -433,10 +438,12 @@ class _Compiler:
             self.emit(spec.node, src, dst, f"{loc} + '.'")
 
     def emit_mapping_head(self, src: str, n: str) -> None:
+        """Make ``src`` a dict; ``n`` becomes the flag that stays True while no error is seen."""
         b = self.b
+        self.flags.append(n)
         with b.block(f"if {src}.__class__ is not _dict:"):
             b.line(f"{src} = _as_mapping({src})")
-        b.line(f"{n} = _len(_errors)")
+        b.line(f"{n} = True")
 
     def emit_unknown_check(self, src: str, pre: str, names: tuple[str, ...]) -> None:
         b = self.b
@@ -482,7 +489,8 @@ class _Compiler:
                 self.emit_field(spec, v, dst_f, spec.name, "pass", pre)
         if forbids_unknown(cls):
             self.emit_unknown_check(src, pre, tuple(s.name for s in dataclass_fields(cls)))
-        with b.block(f"if _len(_errors) != {n}:"):
+        self.flags.pop()
+        with b.block(f"if not {n}:"):
             b.line("raise _Invalid()")
         k = b.const(cls, "cls")
         if _plain_init(cls):
@@ -552,7 +560,8 @@ def _compile_dict(cls: Any, strict: bool, multiple: bool) -> Loader:
                     comp.emit_field(spec, v, dst, key, f"_out[{key!r}] = {dst}")
         if forbids_unknown(cls):
             comp.emit_unknown_check("_src", "_pre", tuple(keys))
-        with b.block("if _len(_errors) != _n:"):
+        comp.flags.pop()
+        with b.block("if not _n:"):
             b.line("raise _Invalid()")
         b.line("return _out")
     mode = ("strict" if strict else "partial") + (" multiple" if multiple else "")
@@ -580,7 +589,8 @@ def _compile_typeddict(cls: Any) -> Loader:
                 block = f"if {v} is not _MISSING:"
             with b.block(block):
                 comp.emit_field(spec, v, dst, spec.name, f"_out[{spec.name!r}] = {dst}")
-        with b.block("if _len(_errors) != _n:"):
+        comp.flags.pop()
+        with b.block("if not _n:"):
             b.line("raise _Invalid()")
         b.line("return _out")
     return b.build(fn_name, f"loader {cls.__module__}.{cls.__qualname__}")

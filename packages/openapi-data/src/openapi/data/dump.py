@@ -17,14 +17,19 @@ def dump(schema: Any, data: Any) -> Any:
     list of those when ``schema`` is ``list[X]``. Keys the dataclass does not declare and
     ``None`` values are dropped.
     """
-    fn = _dumpers.get(schema)
-    if fn is None:
-        if dataclasses.is_dataclass(schema) and isinstance(schema, type):
-            fn = get_dumper(("obj", schema))
-        else:
-            fn = get_dumper(("value", schema))
-        _dumpers[schema] = fn
+    try:
+        fn = _dumpers[schema]
+    except KeyError:
+        fn = _dumpers[schema] = _dumper_of(schema)
+    except TypeError:  # an unhashable hint: compiled, but not cached here
+        fn = _dumper_of(schema)
     return fn(data)
+
+
+def _dumper_of(schema: Any) -> Any:
+    if dataclasses.is_dataclass(schema) and isinstance(schema, type):
+        return get_dumper(("obj", schema))
+    return get_dumper(("value", schema))
 
 
 _dumpers: dict[Any, Any] = {}
