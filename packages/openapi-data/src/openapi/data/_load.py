@@ -534,6 +534,25 @@ def _compile_object(cls: Any) -> Loader:
     return b.build(fn_name, f"loader {cls.__module__}.{cls.__qualname__}")
 
 
+def compile_entry(cls: Any, error_cls: type[Exception]) -> Callable[[Any], Any]:
+    """``validated_schema(cls, data)`` as one generated function: the root object is
+    loaded inline and errors are raised as ``error_cls(errors)``."""
+    comp = _Compiler(multiple=False)
+    b = comp.b
+    b.globals["_ValidationErrors"] = error_cls
+    fn_name = f"_validated_{cls.__name__}"
+    with b.block(f"def {fn_name}(_src):"):
+        b.line("_errors = []")
+        with b.block("try:"):
+            comp.emit_object(cls, "_src", "_dst", "''")
+        with b.block("except _Invalid as _e:"):
+            with b.block("if _e.args:"):
+                b.line("_errors.append({'field': '', 'message': _e.args[0]})")
+            b.line("raise _ValidationErrors(_errors) from None")
+        b.line("return _dst")
+    return b.build(fn_name, f"validated_schema {cls.__module__}.{cls.__qualname__}")
+
+
 def _compile_dict(cls: Any, strict: bool, multiple: bool) -> Loader:
     """Load a dataclass as a dict of the keys present (validate())."""
     comp = _Compiler(multiple=multiple)

@@ -6,7 +6,7 @@ import dataclasses
 from typing import Any, NamedTuple, TypeVar, overload
 
 from ._convert import Invalid
-from ._load import get_loader
+from ._load import compile_entry, get_loader
 
 __all__ = ["ValidatedData", "ValidationErrors", "validate", "validated_schema"]
 
@@ -34,7 +34,7 @@ class ValidationErrors(Exception):
         return f"{self.message}: {details}" if details else self.message
 
 
-_instance_loaders: dict[Any, Any] = {}
+_entries: dict[Any, Any] = {}
 
 
 def _run(key: tuple[Any, ...], data: Any) -> ValidatedData:
@@ -91,19 +91,16 @@ def validated_schema(schema: Any, data: Any, *, strict: bool = True, multiple: b
     the converted value for other types; raise :class:`ValidationErrors`."""
     if strict and not multiple:
         # The hot path: one dict lookup, then the generated loader.
-        loader = _instance_loaders.get(schema)
-        if loader is not None:
-            errors: ErrorList = []
-            try:
-                return loader(data, "", errors)
-            except Invalid as exc:
-                if exc.args:
-                    errors.append({"field": "", "message": exc.args[0]})
-                raise ValidationErrors(errors) from None
+        try:
+            entry = _entries.get(schema)
+        except TypeError:  # an unhashable type hint
+            entry = None
+        if entry is not None:
+            return entry(data)
     is_dc = dataclasses.is_dataclass(schema) and isinstance(schema, type)
     if is_dc and strict and not multiple:
-        _instance_loaders[schema] = get_loader(("obj", schema))
-        result = _run(("obj", schema), data)
+        entry = _entries[schema] = compile_entry(schema, ValidationErrors)
+        return entry(data)
     elif is_dc:
         result = _run(("dict", schema, strict, multiple), data)
         if not result.errors:
