@@ -177,3 +177,21 @@ async def test_full_url_honours_forwarded_headers(aiohttp_client: ClientFactory)
     assert await response.json() == {"url": "https://api.example.com:8443/where?x=1"}
     response = await client.get("/where")
     assert (await response.json())["url"] == str(client.make_url("/where"))
+
+
+async def test_sub_application_mounted_at_base_path(
+    aiohttp_client: ClientFactory, task_app_factory: Callable[..., web.Application]
+) -> None:
+    api = task_app_factory(max_body_size=100, base_path="/v1")
+    root = web.Application()  # the root's own limit (1 MiB) must not apply to the API
+    root.add_subapp("/v1", api)
+    client = await aiohttp_client(root)
+    body = await error_of(await client.post("/v1/tasks", data=b"{" + b" " * 200 + b"}"), 413)
+    assert body["message"].startswith("Maximum request body size 100 exceeded")
+    assert (await client.post("/v1/tasks", json={"title": "small"})).status == 201
+    assert await error_of(await client.get("/v1/nowhere"), 404) == {"message": "Not Found"}
+    document = await (await client.get("/v1/spec")).json()
+    assert list(document["paths"]) == ["/tasks", "/tasks/{id}"]
+    assert document["servers"] == [{"url": "/v1"}]
+    page = await (await client.get("/v1/docs")).text()
+    assert '"url": "spec"' in page  # resolves to /v1/spec in the browser

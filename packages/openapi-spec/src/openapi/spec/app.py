@@ -9,7 +9,7 @@ from typing import Any
 from aiohttp import web
 
 from .docs import DocsPage, swagger_ui_static
-from .middleware import json_error_middleware
+from .middleware import body_size_middleware, json_error_middleware
 from .renderer import SpecRenderer
 
 SPEC_APP_KEY = "openapi_spec"
@@ -54,6 +54,7 @@ def setup(
     )
     # the outermost middleware, so errors raised by other middlewares are JSON too
     app.middlewares.insert(0, json_error_middleware)
+    app.middlewares.insert(1, body_size_middleware(max_body_size))
     app._client_max_size = max_body_size
     with warnings.catch_warnings():
         # the string key is the documented contract shared with the other packages

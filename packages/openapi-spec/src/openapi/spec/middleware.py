@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from aiohttp import hdrs, web
-from aiohttp.typedefs import Handler
+from aiohttp.typedefs import Handler, Middleware
 from openapi.data.json import dumps
 from openapi.data.validate import ValidationErrors
 
@@ -82,3 +82,19 @@ async def json_error_middleware(request: web.Request, handler: Handler) -> web.S
     ):
         return json_error(response.status, response.reason, headers=response.headers)
     return response
+
+
+def body_size_middleware(max_size: int) -> Middleware:
+    """Limit request bodies to ``max_size`` bytes (aiohttp answers 413 beyond).
+
+    Needed besides the application's own limit because a sub-application's requests are
+    made by the root application, with the root's limit.
+    """
+
+    @web.middleware
+    async def limit_body_size(request: web.Request, handler: Handler) -> web.StreamResponse:
+        if request.client_max_size != max_size:
+            request = request.clone(client_max_size=max_size)
+        return await handler(request)
+
+    return limit_body_size
