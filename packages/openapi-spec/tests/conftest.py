@@ -12,7 +12,8 @@ import pytest
 from aiohttp import web
 from openapi.data import fields
 from openapi.data.markers import Description, Ge, Le, MaxLength, MinLength
-from openapi.spec import ApiError, ApiPath, NotFound, op, setup
+from openapi.data.validate import validated_schema
+from openapi.spec import ApiError, ApiPath, NotFound, UnprocessableEntity, op, setup
 
 # Required fields use Annotated types without a default: a ``*_field(required=True)``
 # field defaults to None, hence accepts null (see the contracts' Changes).
@@ -238,6 +239,10 @@ class ErrorsPath(ApiPath):
             raise web.HTTPForbidden(reason="Go away")
         if kind == "invalid":
             self.raise_validation_error("Bad things", [{"field": "a", "message": "wrong"}])
+        if kind == "data":
+            validated_schema(TaskAdd, {"severity": 9})
+        if kind == "unprocessable":
+            raise UnprocessableEntity(errors=[{"field": "x", "message": "bad x"}])
         if kind == "plain":
             return web.Response(status=409, text="conflict in plain text")
         return self.json_response({"kind": kind})

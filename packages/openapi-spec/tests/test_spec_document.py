@@ -509,6 +509,57 @@ def test_validate_docs_requires_documentation() -> None:
     renderer = setup(app, title="T", version="1", validate_docs=True)
     validate(renderer.document())
 
+    @dataclass
+    class Quiet:
+        name: str
+
+    class QuietPath(ApiPath):
+        """
+        ---
+        tags:
+            - name: Health
+              description: Is the service alive
+        """
+
+        @op(response_schema=Quiet)
+        async def get(self) -> web.Response:
+            """
+            ---
+            summary: Quiet
+            description: A response without field descriptions
+            """
+            return self.json_response({})
+
+    @dataclass
+    class QuietQuery:
+        size: int = 0
+
+    class QuietQueryPath(ApiPath):
+        """
+        ---
+        tags:
+            - name: Health
+              description: Is the service alive
+        """
+
+        @op(query_schema=QuietQuery)
+        async def get(self) -> web.Response:
+            """
+            ---
+            summary: Quiet
+            description: A query without field descriptions
+            """
+            return self.json_response({})
+
+    for view, message in [
+        (QuietPath, "field Quiet.name has no description"),
+        (QuietQueryPath, "query parameter 'size' has no description"),
+    ]:
+        app = web.Application()
+        app.router.add_view("/quiet", view)
+        with pytest.raises(InvalidSpecError, match=message):
+            setup(app, title="T", version="1", validate_docs=True).document()
+
 
 def test_invalid_docstring_yaml_names_the_path() -> None:
     class Broken(ApiPath):
@@ -662,7 +713,7 @@ class EverythingPath(ApiPath):
 
 
 def test_every_field_type_gives_a_valid_document() -> None:
-    doc = document_of(("/everything/{key}", EverythingPath), validate_docs=True)
+    doc = document_of(("/everything/{key}", EverythingPath))
     schemas = doc["components"]["schemas"]
     assert {"Everything", "Node", "Cat", "Dog", "Error", "ValidationError"} <= set(schemas)
     assert set(schemas["Everything"]["properties"]) == {

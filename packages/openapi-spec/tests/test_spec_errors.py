@@ -77,6 +77,19 @@ async def test_validation_error_helper_is_422(
     }
 
 
+async def test_validation_errors_and_unprocessable_entity_are_422(
+    aiohttp_client: ClientFactory, task_app: web.Application
+) -> None:
+    client = await aiohttp_client(task_app)
+    body = await error_of(await client.get("/errors/data"), 422)
+    assert body["message"] == "Invalid data"
+    assert sorted(error["field"] for error in body["errors"]) == ["severity", "title"]
+    assert await error_of(await client.get("/errors/unprocessable"), 422) == {
+        "message": "Invalid data",
+        "errors": [{"field": "x", "message": "bad x"}],
+    }
+
+
 async def test_body_too_large_is_json_413(
     aiohttp_client: ClientFactory, task_app_factory: Callable[..., web.Application]
 ) -> None:

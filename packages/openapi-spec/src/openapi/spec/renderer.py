@@ -129,10 +129,17 @@ class _DocumentBuilder:
             ]
         doc["components"] = components
         if renderer.validate_docs:
-            for name, tag in self.tags.items():
-                if not tag.get("description"):
-                    raise InvalidSpecError(f"tag {name!r} has no description")
+            self.check_descriptions()
         return doc
+
+    def check_descriptions(self) -> None:
+        for name, tag in self.tags.items():
+            if not tag.get("description"):
+                raise InvalidSpecError(f"tag {name!r} has no description")
+        for name, schema in self.registry.definitions.items():
+            for field, field_schema in (schema.get("properties") or {}).items():
+                if not field_schema.get("description"):
+                    raise InvalidSpecError(f"field {name}.{field} has no description")
 
     # paths
 
@@ -255,6 +262,8 @@ class _DocumentBuilder:
             parameter: Json = {"name": field.name, "in": "query"}
             if field.description:
                 parameter["description"] = field.description
+            elif self.renderer.validate_docs:
+                raise InvalidSpecError(f"query parameter {field.name!r} has no description")
             if field.required:
                 parameter["required"] = True
             parameter["schema"] = schema = parameter_schema(field.schema)
