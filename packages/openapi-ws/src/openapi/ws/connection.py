@@ -19,9 +19,10 @@ logger = logging.getLogger("openapi.ws")
 class Connection:
     """A websocket connected to this process.
 
-    Messages are written without waiting: complete text frames go straight to the
-    socket's transport (frames written whole never interleave with the pings and close
-    frames aiohttp writes). A slow or vanished client therefore never blocks the
+    Messages are written without waiting: complete text frames are collected during a
+    loop iteration and written to the socket's transport in one call at its end
+    (frames written whole never interleave with the pings and close frames aiohttp
+    writes). A slow or vanished client therefore never blocks the
     delivery to the others: once more than ``Sockets.max_send_buffer`` bytes wait in
     its buffer it is closed with code 1013 (try again later).
     """
@@ -41,6 +42,7 @@ class Connection:
         """Event patterns this socket subscribes to, by channel."""
         self.closed = False
         self._closing: asyncio.Task[None] | None = None
+        self._pending: list[bytes] = []
 
     def __repr__(self) -> str:
         return f"Connection({self.socket_id})"
@@ -65,7 +67,17 @@ class Connection:
             logger.warning("websocket %s too slow: send buffer full, closing", self)
             self.close_soon(WSCloseCode.TRY_AGAIN_LATER, "Too slow: send buffer full")
             return
-        transport.write(frame)
+        if not self._pending:
+            self.sockets.flush_soon(self)
+        self._pending.append(frame)
+
+    def flush(self) -> None:
+        """Write the frames sent during this loop iteration in one go."""
+        pending = self._pending
+        if pending:
+            self._pending = []
+            if not self.closed and not self.transport.is_closing():
+                self.transport.write(pending[0] if len(pending) == 1 else b"".join(pending))
 
     def close_soon(self, code: int, message: str) -> None:
         """Close from synchronous code: schedule :meth:`close` once."""
@@ -76,6 +88,7 @@ class Connection:
         """Close the websocket with ``code`` and leave every channel."""
         if self.closed:
             return
+        self.flush()  # what was sent before closing goes before the close frame
         self.closed = True
         # leave the channels first: closing may wait on a client that does not read
         await self.sockets.disconnect(self)

@@ -63,6 +63,7 @@ class Sockets:
         self._broker_channels: set[str] = set()
         self._broker_lock = asyncio.Lock()
         self._started = False
+        self._dirty: list[Connection] = []
         app.on_startup.append(self._on_startup)
         app.on_shutdown.append(self._on_shutdown)
         with warnings.catch_warnings():
@@ -128,6 +129,17 @@ class Sockets:
                 "Cannot publish", [{"field": "data", "message": f"not JSON serializable: {exc}"}]
             ) from None
         await self.broker.publish(channel, event, frame)
+
+    def flush_soon(self, connection: Connection) -> None:
+        """Write ``connection``'s frames at the end of this loop iteration."""
+        if not self._dirty:
+            asyncio.get_running_loop().call_soon(self._flush)
+        self._dirty.append(connection)
+
+    def _flush(self) -> None:
+        dirty, self._dirty = self._dirty, []
+        for connection in dirty:
+            connection.flush()
 
     def _deliver(self, channel: str, event: str, frame: str) -> None:
         targets = self.channels.targets(channel, event)
