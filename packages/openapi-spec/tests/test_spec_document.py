@@ -351,11 +351,37 @@ class ItemsPath(ApiPath):
         """
         ---
         private: true
+        tags:
+            - Hidden
         """
         return web.Response(status=204)
 
 
+class PrivateMethodsPath(ApiPath):
+    """
+    ---
+    tags:
+        - name: Internal
+          description: Only private operations
+    """
+
+    @op()
+    async def get(self) -> web.Response:
+        """
+        ---
+        private: true
+        """
+        return self.json_response({})
+
+
 class SecretPath(ApiPath):
+    """
+    ---
+    tags:
+        - name: Secret
+          description: Never shown
+    """
+
     private = True
 
     @op()
@@ -390,6 +416,7 @@ def test_docstrings_tags_private_and_headers() -> None:
     doc = document_of(
         ("/items", ItemsPath),
         ("/secret", SecretPath),
+        ("/internal", PrivateMethodsPath),
         ("/other/{name}", OtherItemsPath),
         ("/items2", ItemsPath2),
     )

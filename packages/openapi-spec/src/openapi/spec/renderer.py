@@ -164,6 +164,7 @@ class _DocumentBuilder:
         if view.private or doc.get("private"):
             return None
         item: Json = {k: v for k, v in doc.items() if k in PATH_KEYS or k.startswith("x-")}
+        known_tags = {name: dict(tag) for name, tag in self.tags.items()}
         view_tags = self.add_tags(doc.get("tags"))
         if self.renderer.validate_docs and not view_tags:
             raise InvalidSpecError(f"{view.__name__} docstring has no tags")
@@ -179,7 +180,10 @@ class _DocumentBuilder:
             if operation is not None:
                 item[method] = operation
                 documented += 1
-        return item if documented else None
+        if not documented:
+            self.tags = known_tags  # tags of a path with no public operation stay out
+            return None
+        return item
 
     def path_parameters(self, path: str, view: type[ApiPath]) -> list[Json]:
         variables = _TEMPLATE_VARIABLE.findall(path)
