@@ -81,6 +81,16 @@ async def test_long_channel_names(client: Any, connect: Any) -> None:
     assert broker.pg_channel(long_a) != broker.pg_channel(long_b)
 
 
+async def test_channel_names_that_need_quoting(client: Any, connect: Any) -> None:
+    ws = await connect()
+    names = ["Tasks", "tasks", 'a"b', "ünïcødé", "with space", "semi;colon", "é" * 40]
+    for name in names:
+        await ws.result("subscribe", {"channel": name})
+    for name in names:
+        await ws.result("publish", {"channel": name, "event": "e", "data": name})
+    assert [(await ws.event())["channel"] for _ in names] == names
+
+
 async def test_foreign_notifications_are_ignored(client: Any, connect: Any, pg_dsn: str) -> None:
     ws = await connect()
     await ws.result("subscribe", {"channel": "c"})
