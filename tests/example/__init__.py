@@ -1,0 +1,1 @@
+"""The example Tasks API: every aio-openapi package composed into one application."""

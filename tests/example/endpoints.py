@@ -1,0 +1,175 @@
+"""REST endpoints of the example application."""
+
+from __future__ import annotations
+
+from aiohttp import web
+from openapi.db.path import SqlApiPath
+from openapi.spec import op
+
+from .models import (
+    Event,
+    EventAdd,
+    EventQuery,
+    Task,
+    TaskAdd,
+    TaskDeleteQuery,
+    TaskPathSchema,
+    TaskQuery,
+    TaskUpdate,
+)
+
+routes = web.RouteTableDef()
+
+
+@routes.view("/tasks")
+class TasksPath(SqlApiPath):
+    """
+    ---
+    summary: Create and query tasks
+    tags:
+        - name: Task
+          description: Things to do
+    """
+
+    table = "tasks"
+
+    @op(query_schema=TaskQuery, response_schema=list[Task])
+    async def get(self) -> web.Response:
+        """
+        ---
+        summary: List tasks
+        description: Tasks matching the filters, a page at a time
+        responses:
+            200:
+                description: A page of tasks
+        """
+        paginated = await self.get_list()
+        return paginated.json_response()
+
+    @op(body_schema=TaskAdd, response_schema=Task, response=201)
+    async def post(self) -> web.Response:
+        """
+        ---
+        summary: Create a task
+        description: Create a new task and announce it on the `tasks` channel
+        responses:
+            201:
+                description: The task was created
+            422:
+                description: Invalid data
+        """
+        data = await self.create_one()
+        sockets = self.request.app.get("web_sockets")
+        if sockets is not None:
+            await sockets.publish("tasks", "created", data)
+        return self.json_response(data, status=201)
+
+    @op(query_schema=TaskDeleteQuery)
+    async def delete(self) -> web.Response:
+        """
+        ---
+        summary: Delete tasks
+        description: Delete every task matching the filters
+        responses:
+            204:
+                description: Tasks deleted
+        """
+        await self.delete_list()
+        return web.Response(status=204)
+
+
+@routes.view("/tasks/{id}")
+class TaskPath(SqlApiPath):
+    """
+    ---
+    summary: One task
+    tags:
+        - Task
+    """
+
+    table = "tasks"
+    path_schema = TaskPathSchema
+
+    @op(response_schema=Task)
+    async def get(self) -> web.Response:
+        """
+        ---
+        summary: Get a task
+        responses:
+            200:
+                description: The task
+            404:
+                description: No task with this ID
+        """
+        data = await self.get_one()
+        return self.json_response(data)
+
+    @op(body_schema=TaskUpdate, response_schema=Task)
+    async def patch(self) -> web.Response:
+        """
+        ---
+        summary: Update a task
+        responses:
+            200:
+                description: The updated task
+            404:
+                description: No task with this ID
+            422:
+                description: Invalid data
+        """
+        data = await self.update_one()
+        return self.json_response(data)
+
+    @op()
+    async def delete(self) -> web.Response:
+        """
+        ---
+        summary: Delete a task
+        responses:
+            204:
+                description: Task deleted
+            404:
+                description: No task with this ID
+        """
+        await self.delete_one()
+        return web.Response(status=204)
+
+
+@routes.view("/events")
+class EventsPath(SqlApiPath):
+    """
+    ---
+    summary: Events, paginated with a cursor
+    tags:
+        - name: Event
+          description: Things that happened
+    """
+
+    table = "events"
+
+    @op(query_schema=EventQuery, response_schema=list[Event])
+    async def get(self) -> web.Response:
+        """
+        ---
+        summary: List events
+        description: Events by descending score, walked with the cursor of the Link header
+        responses:
+            200:
+                description: A page of events
+        """
+        paginated = await self.get_list()
+        return paginated.json_response()
+
+    @op(body_schema=EventAdd, response_schema=Event, response=201)
+    async def post(self) -> web.Response:
+        """
+        ---
+        summary: Record an event
+        responses:
+            201:
+                description: The event was recorded
+            422:
+                description: Invalid data
+        """
+        data = await self.create_one()
+        return self.json_response(data, status=201)
