@@ -19,7 +19,9 @@ def app_name() -> str:
 
 @pytest.fixture
 async def client(aiohttp_client: Any, ws_app: ModuleType, pg_dsn: str, app_name: str) -> Any:
-    broker = PostgresBroker(pg_dsn, application_name=app_name, min_backoff=0.05, max_backoff=0.5)
+    # a SQLAlchemy URL, as DATASTORE usually is
+    dsn = pg_dsn.replace("postgresql://", "postgresql+asyncpg://", 1)
+    broker = PostgresBroker(dsn, application_name=app_name, min_backoff=0.05, max_backoff=0.5)
     return await aiohttp_client(ws_app.create_app(broker))
 
 
@@ -174,3 +176,19 @@ async def test_publish_while_postgres_unreachable_is_a_clear_error(
     assert answer["error"] == {"message": "Message broker unavailable", "errors": []}
     info = await ws.result("server_info")
     assert info["broker"]["connected"] is False
+
+
+async def test_dsn_from_datastore(
+    aiohttp_client: Any,
+    ws_app: ModuleType,
+    ws_connect: Any,
+    pg_dsn: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("DATASTORE", pg_dsn.replace("postgresql://", "postgresql+asyncpg://", 1))
+    client = await aiohttp_client(ws_app.create_app(PostgresBroker()))
+    ws = await ws_connect(client.make_url("/stream"))
+    await ws.result("subscribe", {"channel": "env"})
+    await ws.result("publish", {"channel": "env", "event": "e", "data": 1})
+    assert await ws.event() == {"channel": "env", "event": "e", "data": 1}
+    assert broker_of(client).dsn == pg_dsn

@@ -37,8 +37,8 @@ class PostgresBroker(Broker):
     and listens again to every channel; messages published while it is disconnected
     are lost, as NOTIFY is not durable.
 
-    :param dsn: a ``postgresql://`` URL; when None, ``DATASTORE`` is read at startup
-        (SQLAlchemy URLs such as ``postgresql+asyncpg://`` are accepted).
+    :param dsn: a ``postgresql://`` URL, SQLAlchemy URLs such as
+        ``postgresql+asyncpg://`` accepted; when None, ``DATASTORE`` is read at startup.
     :param prefix: prepended to channel names to form PostgreSQL channel names.
     :param pool_size: connections used to publish.
     """
@@ -91,8 +91,7 @@ class PostgresBroker(Broker):
         """
         import asyncpg
 
-        if self.dsn is None:
-            self.dsn = _asyncpg_url(os.environ.get("DATASTORE", ""))
+        self.dsn = _asyncpg_url(self.dsn or os.environ.get("DATASTORE", ""))
         self._deliver = deliver
         self._pool = asyncpg.create_pool(
             self.dsn,
