@@ -12,8 +12,8 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from click.testing import CliRunner
-
 from openapi.db.testing import create_database, drop_database, truncate_tables
+
 from tests.example.main import create_app
 
 

@@ -67,9 +67,7 @@ class TaskFilters:
     title: str = fields.str_field(description="Tasks with this exact title")
     done: bool = fields.bool_field(description="Done or not")
     type: TaskType = fields.enum_field(TaskType, description="Kind of task")
-    severity: int = fields.integer_field(
-        ops=("lt", "le", "gt", "ge", "ne"), description="Severity"
-    )
+    severity: int = fields.integer_field(ops=("lt", "le", "gt", "ge", "ne"), description="Severity")
 
 
 @dataclass
