@@ -22,8 +22,8 @@ class Connection:
     Messages are written without waiting: complete text frames are collected during a
     loop iteration and written to the socket's transport in one call at its end
     (frames written whole never interleave with the pings and close frames aiohttp
-    writes). A slow or vanished client therefore never blocks the
-    delivery to the others: once more than ``Sockets.max_send_buffer`` bytes wait in
+    writes). A slow or vanished client therefore never blocks the delivery to the
+    others: once more than ``Sockets.max_send_buffer`` bytes wait in
     its buffer it is closed with code 1013 (try again later).
     """
 
@@ -76,7 +76,8 @@ class Connection:
         pending = self._pending
         if pending:
             self._pending = []
-            if not self.closed and not self.transport.is_closing():
+            # never after aiohttp's close frame
+            if not (self.closed or self.response.closed or self.transport.is_closing()):
                 self.transport.write(pending[0] if len(pending) == 1 else b"".join(pending))
 
     def close_soon(self, code: int, message: str) -> None:
