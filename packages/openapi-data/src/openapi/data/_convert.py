@@ -58,10 +58,11 @@ def to_int_q(v: Any) -> int:
 
 
 def to_float(v: Any) -> float:
-    if isinstance(v, (int, float)) and not isinstance(v, bool):
-        f = float(v)
-    elif isinstance(v, Decimal):
-        f = float(v)
+    if isinstance(v, (int, float, Decimal)) and not isinstance(v, bool):
+        try:
+            f = float(v)
+        except OverflowError:
+            raise Invalid("number out of range") from None
     else:
         raise Invalid("expected a number")
     if not math.isfinite(f):
@@ -171,29 +172,37 @@ def to_time(v: Any) -> time:
 
 
 _DURATION_RE = re.compile(
-    r"^(?P<sign>[-+]?)P(?:(?P<weeks>\d+(?:\.\d+)?)W)?(?:(?P<days>\d+(?:\.\d+)?)D)?"
-    r"(?:T(?:(?P<hours>\d+(?:\.\d+)?)H)?(?:(?P<minutes>\d+(?:\.\d+)?)M)?"
-    r"(?:(?P<seconds>\d+(?:\.\d+)?)S)?)?$"
+    r"(?P<sign>[-+]?)P(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
+    r"(?:T(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+)(?:\.(?P<frac>\d+))?S)?)?"
 )
 
 
 def to_timedelta(v: Any) -> timedelta:
+    """A timedelta from an ISO 8601 duration (``P1DT2H3M4.5S``) or a number of seconds."""
     if isinstance(v, timedelta):
         return v
-    if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v):
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
         try:
             return timedelta(seconds=v)
-        except OverflowError:
+        except (OverflowError, ValueError):
             pass
     elif isinstance(v, str):
-        m = _DURATION_RE.match(v.strip())
-        if m and v.strip().lstrip("+-") not in ("P", "PT") and not v.strip().endswith("T"):
-            parts = {k: float(x) for k, x in m.groupdict().items() if x and k != "sign"}
+        m = _DURATION_RE.fullmatch(v)
+        if m and not v.endswith(("P", "T")):
+            g = m.groupdict()
+            micro = int(((g["frac"] or "") + "000000")[:6])
             try:
-                td = timedelta(**parts)
+                td = timedelta(
+                    weeks=int(g["weeks"] or 0),
+                    days=int(g["days"] or 0),
+                    hours=int(g["hours"] or 0),
+                    minutes=int(g["minutes"] or 0),
+                    seconds=int(g["seconds"] or 0),
+                    microseconds=micro,
+                )
             except OverflowError:
                 raise Invalid("not a valid duration") from None
-            return -td if m.group("sign") == "-" else td
+            return -td if g["sign"] == "-" else td
     raise Invalid("not a valid duration")
 
 
@@ -208,23 +217,22 @@ def to_timedelta_q(v: Any) -> timedelta:
 
 def duration_text(td: timedelta) -> str:
     """ISO 8601 duration: ``P1DT2H3M4.5S``; negative durations get a leading ``-``."""
-    sign = "-" if td < timedelta(0) else ""
-    td = abs(td)
-    seconds = td.seconds + td.microseconds / 1_000_000
-    hours, rem = divmod(td.seconds, 3600)
-    minutes, secs = divmod(rem, 60)
-    frac = td.microseconds
-    out = f"{sign}P"
-    if td.days:
-        out += f"{td.days}D"
-    if seconds or not td.days:
+    total = (td.days * 86400 + td.seconds) * 1_000_000 + td.microseconds
+    sign = "-" if total < 0 else ""
+    seconds, micro = divmod(abs(total), 1_000_000)
+    days, seconds = divmod(seconds, 86400)
+    hours, seconds = divmod(seconds, 3600)
+    minutes, seconds = divmod(seconds, 60)
+    out = f"{sign}P{days}D" if days else f"{sign}P"
+    if hours or minutes or seconds or micro or not days:
         out += "T"
         if hours:
             out += f"{hours}H"
         if minutes:
             out += f"{minutes}M"
-        if secs or frac or (not hours and not minutes):
-            out += f"{secs}.{frac:06d}".rstrip("0").rstrip(".") + "S"
+        if seconds or micro or not (hours or minutes):
+            text = f"{seconds}.{micro:06d}".rstrip("0").rstrip(".") if micro else str(seconds)
+            out += f"{text}S"
     return out
 
 
@@ -256,6 +264,8 @@ def enum_loader(cls: type[enum.Enum], multiple: bool, as_name: bool) -> Callable
                 member = by_value.get((type(v), v))
             except TypeError:
                 raise Invalid(message) from None
+            if member is None and type(v) is float and v.is_integer():
+                member = by_value.get((int, int(v)))
             if member is None and isinstance(v, str):
                 member = by_name.get(v) or by_text.get(v)
         if member is None:
@@ -279,6 +289,8 @@ def literal_loader(values: tuple[Any, ...], multiple: bool) -> Callable[[Any], A
             found = allowed.get((type(v), v), MISSING)
         except TypeError:
             raise Invalid(message) from None
+        if found is MISSING and type(v) is float and v.is_integer():
+            found = allowed.get((int, int(v)), MISSING)
         if found is MISSING and isinstance(v, str) and by_text:
             found = by_text.get(v, MISSING)
         if found is MISSING:

@@ -203,8 +203,12 @@ class _Compiler:
                 b.line(f"{src} = {b.const(fn, 'to_' + kind)}({src})")
             if kind == "datetime" and c.tz:
                 b.line(f"{src} = {b.const(C.aware, 'aware')}({src})")
-            if kind in ("datetime", "date", "time", "timedelta"):
-                self.emit_bounds(node, src)
+            if kind in ("datetime", "date", "time", "timedelta") and self._has_bounds(node):
+                # naive and aware datetimes do not compare
+                with b.block("try:"):
+                    self.emit_bounds(node, src)
+                with b.block("except TypeError:"):
+                    b.line("raise _Invalid('not comparable with the bounds')")
             b.line(f"{dst} = {src}")
             return
         if kind == "enum":
@@ -549,6 +553,10 @@ def compile_entry(cls: Any, error_cls: type[Exception]) -> Callable[[Any], Any]:
             with b.block("if _e.args:"):
                 b.line("_errors.append({'field': '', 'message': _e.args[0]})")
             b.line("raise _ValidationErrors(_errors) from None")
+        with b.block("except RecursionError:"):
+            b.line(
+                "raise _ValidationErrors([{'field': '', 'message': 'too deeply nested'}]) from None"
+            )
         b.line("return _dst")
     return b.build(fn_name, f"validated_schema {cls.__module__}.{cls.__qualname__}")
 

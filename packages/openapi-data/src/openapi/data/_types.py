@@ -334,7 +334,9 @@ def typeddict_fields(cls: Any) -> tuple[FieldSpec, ...]:
     specs = []
     for name, hint in hints.items():
         node = analyze(_strip_required(hint))
-        required = name in required_keys
+        # With postponed annotations the class cannot see NotRequired; the hints can.
+        marker = _required_marker(hint)
+        required = marker if marker is not None else name in required_keys
         specs.append(
             FieldSpec(
                 name=name,
@@ -348,6 +350,17 @@ def typeddict_fields(cls: Any) -> tuple[FieldSpec, ...]:
     result = tuple(specs)
     _fields_cache[cls] = result
     return result
+
+
+def _required_marker(hint: Any) -> bool | None:
+    origin = get_origin(hint)
+    if origin is typing_extensions.ReadOnly:
+        return _required_marker(get_args(hint)[0])
+    if origin in (typing_extensions.NotRequired, getattr(typing, "NotRequired", None)):
+        return False
+    if origin in (typing_extensions.Required, getattr(typing, "Required", None)):
+        return True
+    return None
 
 
 def _strip_required(hint: Any) -> Any:

@@ -45,6 +45,8 @@ def _run(key: tuple[Any, ...], data: Any) -> ValidatedData:
         if exc.args:
             errors.append({"field": "", "message": exc.args[0]})
         return ValidatedData(None, errors)
+    except RecursionError:
+        return ValidatedData(None, [{"field": "", "message": "too deeply nested"}])
     return ValidatedData(value, errors)
 
 

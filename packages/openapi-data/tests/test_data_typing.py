@@ -1,0 +1,207 @@
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta, timezone
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+import jsonschema
+from data_typing_models import Color, Everything
+from openapi.data.dump import dump
+from openapi.data.json_schema import json_schema
+from openapi.data.validate import validate, validated_schema
+
+GOOD: dict[str, Any] = {
+    "user": 7,
+    "code": "AB",
+    "ratio": 0.5,
+    "even": 4,
+    "mode": 3,
+    "color": "g",
+    "uid": "12345678-1234-5678-1234-567812345678",
+    "when": "2024-01-02T03:04:05+02:00",
+    "day": "2024-01-02",
+    "at": "10:11:12.5",
+    "span": "P1DT2H",
+    "price": 1.25,
+    "pair": [1, "x"],
+    "many": [1, 2, 3],
+    "unique": ["a", "a", "b"],
+    "frozen": [1],
+    "scores": {"a": 1},
+    "point": {"x": 1, "y": 2},
+    "either": "text",
+    "maybe": None,
+    "or_none": None,
+}
+
+
+def test_everything_loads() -> None:
+    value = validated_schema(Everything, GOOD)
+    assert value.user == 7
+    assert value.mode == 3
+    assert value.color is Color.green
+    assert value.uid == UUID("12345678-1234-5678-1234-567812345678")
+    assert value.when == datetime(2024, 1, 2, 3, 4, 5, tzinfo=timezone(timedelta(hours=2)))
+    assert value.day == date(2024, 1, 2)
+    assert value.at == time(10, 11, 12, 500000)
+    assert value.span == timedelta(days=1, hours=2)
+    assert value.price == Decimal("1.25")
+    assert value.pair == (1, "x")
+    assert value.many == (1, 2, 3)
+    assert value.unique == {"a", "b"}
+    assert value.frozen == frozenset({1})
+    assert value.point == {"x": 1, "y": 2}
+    assert value.either == "text"
+    assert value.nested == [] and value.flag is False
+
+
+def test_everything_round_trips() -> None:
+    value = validated_schema(Everything, GOOD)
+    data = dump(Everything, value)
+    assert data["span"] == "P1DT2H"
+    assert data["when"] == "2024-01-02T03:04:05+02:00"
+    assert data["color"] == "g"
+    assert data["pair"] == [1, "x"]
+    assert sorted(data["unique"]) == ["a", "b"]
+    assert "maybe" not in data
+    assert validated_schema(Everything, data) == value
+    schema = json_schema(Everything)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    jsonschema.validate(data, schema, cls=jsonschema.Draft202012Validator)
+
+
+def test_everything_errors() -> None:
+    bad = {
+        **GOOD,
+        "user": "7",
+        "code": "abcde",
+        "ratio": 1,
+        "even": 3,
+        "mode": "c",
+        "color": "blue",
+        "uid": "nope",
+        "when": "2024-01-02T03:04:05",
+        "day": "2024-13-01",
+        "at": "25:00",
+        "span": "1 day",
+        "price": "1.5",
+        "pair": [1, 2, 3],
+        "many": [1, "x"],
+        "unique": "ab",
+        "scores": {"a": "1"},
+        "point": {"x": 1},
+        "either": 1.5,
+        "maybe": "x",
+        "or_none": 1,
+        "nested": [[1], ["x"]],
+        "flag": "true",
+    }
+    assert validate(Everything, bad).errors == [
+        {"field": "user", "message": "expected an integer"},
+        {"field": "code", "message": "must be at most 4 characters long"},
+        {"field": "ratio", "message": "must be less than 1"},
+        {"field": "even", "message": "must be a multiple of 2"},
+        {"field": "mode", "message": "must be one of: 'a', 'b', 3"},
+        {"field": "color", "message": "must be one of: 'r', 'g'"},
+        {"field": "uid", "message": "not a valid UUID"},
+        {"field": "when", "message": "timezone required"},
+        {"field": "day", "message": "not a valid date"},
+        {"field": "at", "message": "not a valid time"},
+        {"field": "span", "message": "not a valid duration"},
+        {"field": "price", "message": "expected a number"},
+        {"field": "pair", "message": "expected 2 items"},
+        {"field": "many.1", "message": "expected an integer"},
+        {"field": "unique", "message": "expected a list"},
+        {"field": "scores.a", "message": "expected an integer"},
+        {"field": "point.y", "message": "required"},
+        {"field": "either", "message": "does not match any of the allowed types"},
+        {"field": "maybe", "message": "expected an integer"},
+        {"field": "or_none", "message": "expected a string"},
+        {"field": "nested.1.0", "message": "expected an integer"},
+        {"field": "flag", "message": "expected a boolean"},
+    ]
+
+
+def test_enum_by_name_and_multiple_coercion() -> None:
+    assert validate(Everything, {"color": "red"}, strict=False).data == {"color": Color.red}
+    query = {"user": "3", "ratio": "0.25", "span": "60", "color": ["r", "green"], "mode": "3"}
+    assert validate(Everything, query, strict=False, multiple=True).data == {
+        "user": 3,
+        "ratio": 0.25,
+        "span": timedelta(seconds=60),
+        "color": [Color.red, Color.green],
+        "mode": 3,
+    }
+
+
+def test_union_order_prefers_exact_type() -> None:
+    assert validate(int | str, "1").data == "1"
+    assert validate(int | str, 1).data == 1
+    assert validate(float | int, 1).data == 1 and isinstance(validate(float | int, 1).data, int)
+    assert validate(float | str, 1).data == 1.0
+    assert validate(int | bool, True).data is True
+    assert validate(list[int] | int, [1]).data == [1]
+
+
+def test_datetime_naive_and_aware() -> None:
+    assert validate(datetime, "2024-01-01T00:00:00Z").data == datetime(2024, 1, 1, tzinfo=UTC)
+    assert validate(datetime, "2024-01-01 10:00").data == datetime(2024, 1, 1, 10)
+    assert validate(datetime, "yesterday").errors == [
+        {"field": "", "message": "not a valid datetime"}
+    ]
+
+
+def test_dict_keys_are_located() -> None:
+    assert validate(dict[str, list[int]], {"a": [1, "x"], "b": 2}).errors == [
+        {"field": "a.1", "message": "expected an integer"},
+        {"field": "b", "message": "expected a list"},
+    ]
+    assert validate(dict[int, str], {"1": "a"}).data == {1: "a"}
+    assert validate(dict[int, str], {"x": "a"}).errors == [
+        {"field": "x", "message": "invalid key: expected an integer"}
+    ]
+
+
+def test_value_dumps() -> None:
+    assert dump(list[Color], [Color.red]) == ["r"]
+    assert dump(dict[str, Decimal], {"a": Decimal("1.5")}) == {"a": 1.5}
+    assert dump(tuple[int, date], (1, date(2020, 1, 2))) == [1, "2020-01-02"]
+    assert dump(int | datetime, datetime(2020, 1, 1)) == "2020-01-01T00:00:00"
+    assert dump(timedelta, timedelta(seconds=90)) == "PT1M30S"
+    assert dump(Any, {"when": date(2020, 1, 1), "n": [Color.green]}) == {
+        "when": "2020-01-01",
+        "n": ["g"],
+    }
+
+
+def test_schema_of_everything() -> None:
+    props = json_schema(Everything)["$defs"]["Everything"]["properties"]
+    assert props["user"] == {"type": "integer"}
+    assert props["code"] == {
+        "type": "string",
+        "minLength": 2,
+        "maxLength": 4,
+        "pattern": "^[A-Z]+$",
+    }
+    assert props["ratio"] == {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1}
+    assert props["even"] == {"type": "integer", "multipleOf": 2, "description": "An even number"}
+    assert props["mode"] == {"enum": ["a", "b", 3]}
+    assert props["color"] == {"enum": ["r", "g"]}
+    assert props["span"] == {"type": "string", "format": "duration"}
+    assert props["pair"] == {
+        "type": "array",
+        "minItems": 2,
+        "maxItems": 2,
+        "prefixItems": [{"type": "integer"}, {"type": "string"}],
+        "items": False,
+    }
+    assert props["either"] == {"anyOf": [{"type": "integer"}, {"type": "string"}]}
+    assert props["maybe"] == {"type": ["integer", "null"]}
+    assert props["point"] == {"$ref": "#/$defs/Point"}
+    assert props["nested"] == {
+        "type": "array",
+        "items": {"type": "array", "items": {"type": "integer"}},
+    }
+    point = json_schema(Everything)["$defs"]["Point"]
+    assert point["required"] == ["x", "y"]
