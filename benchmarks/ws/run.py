@@ -5,7 +5,9 @@ channel; publishers (one per process) publish for ``--duration`` seconds, keepin
 window of requests in flight. Every process relays each message through PostgreSQL
 LISTEN/NOTIFY to its subscribers. Reported: messages published per second and
 messages delivered per second (summed over subscribers), counted until every
-published message has been delivered or ``--drain`` seconds passed.
+published message has been delivered or ``--drain`` seconds passed, and deliveries per
+CPU-second used by the two server processes (less sensitive to other load on the
+machine).
 
     hatch run bench:ws [--subscribers 100] [--duration 5] [--payload 200]
 
@@ -103,6 +105,13 @@ class Server:
         line = await asyncio.wait_for(self.process.stdout.readline(), 30)
         if line.strip() != b"READY":
             raise RuntimeError(f"server did not start: {line!r}")
+
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) the server process used so far."""
+        assert self.process
+        with open(f"/proc/{self.process.pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     async def stop(self) -> None:
         if self.process and self.process.returncode is None:
@@ -233,6 +242,7 @@ async def bench(
         payload = "x" * payload_size
         message = {"channel": CHANNEL, "event": "tick", "data": payload}
         frame_size = len(text_frame(dumps(message).encode()))
+        cpu_before = [s.cpu_seconds() for s in servers]
         start = time.perf_counter()
         until = start + duration
         published = sum(
@@ -249,6 +259,7 @@ async def bench(
             await asyncio.sleep(0.005)
         elapsed = time.perf_counter() - start
         delivered = sum(s.received_bytes for s in subs) // frame_size
+        server_cpu = sum(s.cpu_seconds() for s in servers) - sum(cpu_before)
         for sub in subs:
             sub.close()
     finally:
@@ -262,6 +273,7 @@ async def bench(
         "elapsed": elapsed,
         "published_per_s": published / publish_elapsed,
         "delivered_per_s": delivered / elapsed,
+        "delivered_per_cpu_s": delivered / server_cpu if server_cpu else 0.0,
     }
 
 
@@ -275,15 +287,16 @@ def main() -> None:
     args = parser.parse_args()
     print(f"openapi.ws fan-out, 2 server processes, PostgresBroker, payload {args.payload} B")
     print(
-        f"{'subscribers':>11} {'published/s':>12} {'delivered/s':>12} {'delivered':>10} "
-        f"{'expected':>10}"
+        f"{'subscribers':>11} {'published/s':>12} {'delivered/s':>12} "
+        f"{'per server CPU-s':>16} {'delivered':>10} {'expected':>10}"
     )
     with postgres() as dsn:
         for m in args.subscribers:
             r = asyncio.run(bench(dsn, m, args.duration, args.payload, args.window, args.drain))
             print(
                 f"{m:>11} {r['published_per_s']:>12,.0f} {r['delivered_per_s']:>12,.0f} "
-                f"{r['delivered']:>10,.0f} {r['expected']:>10,.0f}",
+                f"{r['delivered_per_cpu_s']:>16,.0f} {r['delivered']:>10,.0f} "
+                f"{r['expected']:>10,.0f}",
                 flush=True,
             )
 
