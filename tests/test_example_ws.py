@@ -1,0 +1,48 @@
+"""The example's websocket stream: subscribers hear about tasks created over HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from aiohttp.test_utils import TestClient
+
+Client = TestClient[Any, Any]
+
+
+async def rpc(ws: Any, id: str, method: str, payload: Any = None) -> dict[str, Any]:
+    await ws.send_json({"id": id, "method": method, "payload": payload or {}})
+    while True:
+        message: dict[str, Any] = await asyncio.wait_for(ws.receive_json(), 10)
+        if message.get("id") == id:
+            return message
+
+
+async def test_creating_a_task_publishes_an_event(client: Client) -> None:
+    async with client.ws_connect("/stream") as ws:
+        answer = await rpc(ws, "s1", "subscribe", {"channel": "tasks"})
+        assert answer["result"] == {"subscribed": {"tasks": ["*"]}} or "result" in answer
+        response = await client.post("/tasks", json={"title": "announce me"})
+        assert response.status == 201
+        task = await response.json()
+        message = await asyncio.wait_for(ws.receive_json(), 10)
+        assert message == {"channel": "tasks", "event": "created", "data": task}
+
+
+async def test_publish_reaches_other_clients_and_errors_keep_the_socket(client: Client) -> None:
+    async with client.ws_connect("/stream") as listener, client.ws_connect("/stream") as talker:
+        await rpc(listener, "a", "subscribe", {"channel": "chat", "event": "msg.*"})
+        # garbage first: each gets an error and the connection stays open
+        await talker.send_str("{not json")
+        error = await asyncio.wait_for(talker.receive_json(), 10)
+        assert error["error"]["message"]
+        answer = await rpc(talker, "b", "nope")
+        assert answer["error"]["message"]
+        answer = await rpc(talker, "c", "publish", {"event": "msg.new", "data": 1})
+        assert answer["error"]["errors"]
+        answer = await rpc(
+            talker, "d", "publish", {"channel": "chat", "event": "msg.new", "data": {"n": 1}}
+        )
+        assert answer["result"]["event"] == "msg.new"
+        message = await asyncio.wait_for(listener.receive_json(), 10)
+        assert message == {"channel": "chat", "event": "msg.new", "data": {"n": 1}}
