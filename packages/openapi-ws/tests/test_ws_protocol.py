@@ -140,6 +140,27 @@ async def test_unknown_method(ws: Any) -> None:
         assert answer["error"]["message"] == f"Unknown method '{name}'"
 
 
+async def test_method_names(ws: Any, ws_app: ModuleType) -> None:
+    assert await ws.result("ping") == "pong"
+    assert set(ws_app.Stream.rpc_methods) == {
+        "echo",
+        "raw",
+        "server_info",
+        "refuse",
+        "crash",
+        "unserializable",
+        "sleep",
+        "ping",
+        "notify",
+        "subscribe",
+        "unsubscribe",
+        "publish",
+    }
+    # an override without the decorator keeps the schema of the method it overrides
+    answer = await ws.rpc("subscribe", {"channel": 1})
+    assert answer["error"]["message"] == "Invalid payload"
+
+
 async def test_rpc_error_raised_by_method(ws: Any) -> None:
     answer = await ws.rpc("refuse")
     assert answer["error"] == {

@@ -62,6 +62,16 @@ class Stream(WsPath, Subscribe, Publish):
         await asyncio.sleep(float(payload.get("seconds", 0)))
         return "slept"
 
+    @ws_rpc()
+    async def ping(self, payload: Any) -> str:
+        """A decorated method without the ws_rpc_ prefix answers by its own name."""
+        return "pong"
+
+    async def ws_rpc_subscribe(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """Overridden without the decorator: the payload schema is kept."""
+        assert isinstance(payload.get("channel"), str)
+        return await super().ws_rpc_subscribe(payload)
+
     @ws_rpc(body_schema=Notify)
     async def ws_rpc_notify(self, payload: dict[str, Any]) -> str:
         """Server-side publish, as an application does."""

@@ -79,8 +79,8 @@ def collect_rpc_methods(cls: type) -> Mapping[str, RpcMethod]:
         value = getattr(cls, attribute, None)
         if not callable(value):
             continue
-        spec = getattr(value, "__ws_rpc__", None)
-        if not isinstance(spec, ws_rpc):
+        spec = _inherited_spec(cls, attribute)
+        if spec is None:
             if not attribute.startswith(RPC_PREFIX):
                 continue
             spec = ws_rpc()
@@ -88,3 +88,15 @@ def collect_rpc_methods(cls: type) -> Mapping[str, RpcMethod]:
         if name:
             methods[name] = RpcMethod(name, value, spec)
     return methods
+
+
+def _inherited_spec(cls: type, attribute: str) -> ws_rpc | None:
+    """The ``ws_rpc`` of ``attribute``, from an overridden base method if need be.
+
+    Overriding a declared method without repeating the decorator keeps its schemas.
+    """
+    for base in cls.__mro__:
+        spec = getattr(base.__dict__.get(attribute), "__ws_rpc__", None)
+        if isinstance(spec, ws_rpc):
+            return spec
+    return None
