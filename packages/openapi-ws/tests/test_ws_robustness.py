@@ -174,3 +174,16 @@ async def test_many_clients_come_and_go(client: Any, ws_connect: Any) -> None:
     assert received == list(range(30))
     await wait_for_connections(listener, 1)
     assert (await listener.result("server_info"))["channels"] == {"c": {"tick": 1}}
+
+
+async def test_silent_client_is_dropped_by_the_heartbeat(
+    aiohttp_client: Any, ws_app: ModuleType, ws_connect: Any
+) -> None:
+    client = await aiohttp_client(ws_app.create_app(heartbeat=0.1))
+    good = await ws_connect(client.make_url("/stream"))  # aiohttp answers pings
+    silent = await RawWebsocket.connect(client.host, client.port)  # never answers pings
+    silent.send_text(json.dumps({"id": 1, "method": "subscribe", "payload": {"channel": "c"}}))
+    assert json.loads(await silent.receive_text())["result"] == {"subscribed": {"c": ["*"]}}
+    await wait_for_connections(good, 1)
+    assert (await good.result("server_info"))["channels"] == {}
+    silent.writer.close()
