@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from uuid import UUID
 
+import pytest
 from data_models import Owner, Severity
 from openapi.data import json
 
@@ -35,3 +36,24 @@ def test_loads_error_is_value_error() -> None:
         pass
     else:  # pragma: no cover
         raise AssertionError("malformed JSON accepted")
+
+
+def test_standard_library_and_orjson_agree(monkeypatch: pytest.MonkeyPatch) -> None:
+    from openapi.data import json as module
+
+    data = {
+        "when": datetime(2024, 1, 2, 3, 4, 5, 6),
+        "id": UUID(int=7),
+        "price": Decimal("2.5"),
+        "level": Severity.low,
+        "owner": Owner("Ann", "a@b.co"),
+        "text": "héllo \u2603",
+        "n": [1, 2.5, None, True],
+        1: "int key",
+    }
+    fast = module.dumps(data)
+    assert module._orjson() is not False  # orjson is installed in the test environment
+    monkeypatch.setattr(module, "_backend", False)
+    slow = module.dumps(data)
+    assert slow == fast
+    assert module.loads(slow) == module.loads(fast.encode())

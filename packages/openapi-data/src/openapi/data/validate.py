@@ -35,6 +35,13 @@ class ValidationErrors(Exception):
 
 
 _entries: dict[Any, Any] = {}
+_keys: dict[tuple[Any, bool, bool], tuple[Any, ...]] = {}
+
+
+def _key_of(schema: Any, strict: bool, multiple: bool) -> tuple[Any, ...]:
+    if dataclasses.is_dataclass(schema) and isinstance(schema, type):
+        return ("dict", schema, strict, multiple)
+    return ("value", schema, multiple)
 
 
 def _run(key: tuple[Any, ...], data: Any) -> ValidatedData:
@@ -67,10 +74,13 @@ def validate(
     given to a scalar field as "any of". ``raise_on_errors=True`` raises
     :class:`ValidationErrors` instead of returning errors.
     """
-    if dataclasses.is_dataclass(schema) and isinstance(schema, type):
-        result = _run(("dict", schema, strict, multiple), data)
-    else:
-        result = _run(("value", schema, multiple), data)
+    try:
+        key = _keys[(schema, strict, multiple)]
+    except KeyError:
+        key = _keys[(schema, strict, multiple)] = _key_of(schema, strict, multiple)
+    except TypeError:  # an unhashable type hint
+        key = _key_of(schema, strict, multiple)
+    result = _run(key, data)
     if result.errors and raise_on_errors:
         raise ValidationErrors(result.errors)
     return result
