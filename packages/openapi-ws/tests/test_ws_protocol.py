@@ -230,6 +230,7 @@ async def test_server_info_and_shutdown_closes_sockets(
     }
     sockets: Sockets = app["web_sockets"]
     assert sockets.server_info() == info
+    assert len(sockets.sockets) == 2 and sockets.sockets is sockets.connections
     await server.close()
     for client in (first, second):
         msg = await client.ws.receive(timeout=10)

@@ -105,6 +105,11 @@ class Sockets:
 
     # -- information
 
+    @property
+    def sockets(self) -> set[Connection]:
+        """The connected sockets (the seed's name for :attr:`connections`)."""
+        return self.connections
+
     def server_info(self) -> dict[str, Any]:
         """Connections, channels (subscribed sockets by event pattern) and broker."""
         return {
