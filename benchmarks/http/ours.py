@@ -1,0 +1,116 @@
+"""The benchmark's Tasks API written with this project (run from the bench env).
+
+    python benchmarks/http/ours.py --port PORT     (DATASTORE names the database)
+
+GET /tasks?done=false&limit=25 (offset pagination ordered by id: X-Total-Count and
+Link headers), GET /tasks/{id}, POST /tasks (title at most 64 characters, severity
+0..5, done a boolean). One process, the default asyncio event loop, no access log,
+a pool of DBPOOL_MAX_SIZE connections (the driver sets 10).
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from aiohttp import web
+from openapi.cli import OpenApiClient, rest
+from openapi.data import fields
+from openapi.db import get_db
+from openapi.db.pagination import offsetPagination
+from openapi.db.path import SqlApiPath
+from openapi.spec import op
+
+
+def add_tables(metadata: sa.MetaData) -> None:
+    sa.Table(
+        "tasks",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("title", sa.String(64), nullable=False),
+        sa.Column("severity", sa.SmallInteger, nullable=False),
+        sa.Column("done", sa.Boolean, nullable=False, server_default=sa.false()),
+        sa.Column(
+            "created", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+        ),
+    )
+
+
+@dataclass
+class Task:
+    id: int = fields.integer_field(required=True, description="Task ID")
+    title: str = fields.str_field(required=True, max_length=64, description="Title")
+    severity: int = fields.integer_field(required=True, min_value=0, max_value=5)
+    done: bool = fields.bool_field(required=True, description="Done flag")
+    created: datetime = fields.date_time_field(required=True, timezone=True)
+
+
+@dataclass
+class TaskAdd:
+    title: str = fields.str_field(required=True, min_length=1, max_length=64)
+    severity: int = fields.integer_field(required=True, min_value=0, max_value=5)
+    done: bool = fields.bool_field(default=False)
+
+
+@dataclass
+class TaskQuery(offsetPagination("id", default_limit=25)):
+    done: bool = fields.bool_field(description="Done or not")
+
+
+@dataclass
+class TaskPathSchema:
+    id: int = fields.integer_field(required=True, description="Task ID")
+
+
+routes = web.RouteTableDef()
+
+
+@routes.view("/tasks")
+class TasksPath(SqlApiPath):
+    table = "tasks"
+
+    @op(query_schema=TaskQuery, response_schema=list[Task])
+    async def get(self) -> web.Response:
+        paginated = await self.get_list()
+        return paginated.json_response()
+
+    @op(body_schema=TaskAdd, response_schema=Task, response=201)
+    async def post(self) -> web.Response:
+        data = await self.create_one()
+        return self.json_response(data, status=201)
+
+
+@routes.view("/tasks/{id}")
+class TaskPath(SqlApiPath):
+    table = "tasks"
+    path_schema = TaskPathSchema
+
+    @op(response_schema=Task)
+    async def get(self) -> web.Response:
+        data = await self.get_one()
+        return self.json_response(data)
+
+
+def setup_app(app: web.Application) -> None:
+    db = get_db(app)
+    if db is not None:
+        add_tables(db.metadata)
+    app.router.add_routes(routes)
+
+
+def create_app() -> OpenApiClient:
+    return rest(title="Tasks benchmark", version="1.0.0", setup_app=setup_app)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--port", type=int, required=True)
+    args = parser.parse_args()
+    serve = ["serve", "--host", "127.0.0.1", "--port", str(args.port), "--no-access-log"]
+    create_app().main(serve, standalone_mode=False)
+
+
+if __name__ == "__main__":
+    main()
