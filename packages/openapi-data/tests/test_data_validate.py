@@ -103,7 +103,11 @@ def test_optional_and_defaults() -> None:
     assert validate(Task, {**GOOD, "due": "2024-02-29"}).data["due"] == date(2024, 2, 29)
     # data_field() fields are optional unless required=True
     assert validate(LegacyTask, {}).errors == [{"field": "title", "message": "required"}]
-    assert validate(LegacyTask, {"title": None}).errors == []
+    # their None default makes null valid, except for required=True fields
+    assert validate(LegacyTask, {"title": "t", "severity": None}).errors == []
+    assert validate(LegacyTask, {"title": None}).errors == [
+        {"field": "title", "message": "expected a string"}
+    ]
 
 
 def test_partial_update() -> None:

@@ -294,7 +294,8 @@ def dataclass_fields(cls: Any) -> tuple[FieldSpec, ...]:
             args = list(node.args)
             args[idx] = args[idx].with_markers(item_markers)
             node = replace(node, args=tuple(args))
-        if f.default is None and not node.nullable:
+        # A None default makes None a valid value, unless the field says it is required.
+        if f.default is None and not node.nullable and not md.get(F.REQUIRED, False):
             node = replace(node, nullable=True)
         if F.REQUIRED in md:
             required = bool(md[F.REQUIRED])
