@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from types import SimpleNamespace
 from typing import Annotated, Any, ClassVar
 
 import pytest
@@ -258,6 +259,19 @@ def create_app(**options: Any) -> web.Application:
     options.setdefault("version", "1.0.0")
     setup(app, **options)
     return app
+
+
+@pytest.fixture(scope="session")
+def task_models() -> SimpleNamespace:
+    """The test application's dataclasses (test modules cannot import conftest)."""
+    return SimpleNamespace(
+        Owner=Owner,
+        Task=Task,
+        TaskAdd=TaskAdd,
+        TaskUpdate=TaskUpdate,
+        TaskQuery=TaskQuery,
+        TaskPathSchema=TaskPathSchema,
+    )
 
 
 @pytest.fixture(scope="session")

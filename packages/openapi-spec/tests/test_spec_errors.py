@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
+from openapi.spec import ApiPath, op
 
 Client = TestClient[web.Request, web.Application]
 ClientFactory = Callable[..., Any]
@@ -170,8 +172,6 @@ async def test_filters_repeated_keys_and_ops(
 
 
 async def test_full_url_honours_forwarded_headers(aiohttp_client: ClientFactory) -> None:
-    from openapi.spec import ApiPath
-
     class UrlPath(ApiPath):
         async def get(self) -> web.Response:
             return self.json_response({"url": str(self.full_url())})
@@ -208,3 +208,44 @@ async def test_sub_application_mounted_at_base_path(
     assert document["servers"] == [{"url": "/v1"}]
     page = await (await client.get("/v1/docs")).text()
     assert '"url": "spec"' in page  # resolves to /v1/spec in the browser
+
+
+async def test_helpers_return_converted_values(
+    aiohttp_client: ClientFactory, task_models: SimpleNamespace
+) -> None:
+    query_schema = task_models.TaskQuery
+
+    class EchoPath(ApiPath):
+        path_schema = task_models.TaskPathSchema
+
+        @op(query_schema=query_schema)
+        async def get(self) -> web.Response:
+            assert self.current_op is not None
+            assert self.current_op.query_schema is query_schema
+            return self.json_response(
+                {
+                    "filters": self.get_filters(),
+                    "with_defaults": self.get_filters({"limit": "7", "title": "x"}),
+                    "path": self.path_values(),
+                }
+            )
+
+    app = web.Application()
+    app.router.add_view("/echo/{id}", EchoPath)
+    client = await aiohttp_client(app)
+    task_id = "2f2b5c39-6b0a-4c5c-9d4e-0b1f7a3d3c11"
+    response = await client.get(
+        f"/echo/{task_id}", params=[("tag", "a"), ("severity:ge", "2"), ("title", "y")]
+    )
+    assert response.status == 200, await response.text()
+    assert await response.json() == {
+        "filters": {"tag": ["a"], "severity:ge": 2, "title": "y", "id": task_id},
+        "with_defaults": {
+            "tag": ["a"],
+            "severity:ge": 2,
+            "title": "y",
+            "limit": 7,
+            "id": task_id,
+        },
+        "path": {"id": task_id},
+    }
