@@ -4,8 +4,16 @@ PostgreSQL, migrated with its own `db upgrade` command, served on a real socket.
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,6 +23,8 @@ from click.testing import CliRunner
 from openapi.db.testing import create_database, drop_database, truncate_tables
 
 from tests.example.main import create_app
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def run_cli(args: list[str], datastore: str) -> Any:
@@ -49,5 +59,50 @@ async def example_app(
 @pytest.fixture
 async def client(example_app: web.Application) -> AsyncIterator[TestClient[Any, Any]]:
     """A real HTTP client talking to the example served on 127.0.0.1."""
-    async with TestClient(TestServer(example_app, host="127.0.0.1")) as test_client:
+    server = TestServer(example_app, host="127.0.0.1")
+    async with TestClient(server, headers={"X-Api-Key": "secret"}) as test_client:
         yield test_client
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="session")
+def served_example(example_db_url: str) -> Iterator[str]:
+    """The example served by `openapi-cli serve` in its own process; yields its base URL."""
+    port = free_port()
+    script = Path(sys.executable).parent / "openapi-cli"
+    process = subprocess.Popen(
+        [str(script), "--app", "tests.example.main:create_app", "serve", "--port", str(port)],
+        cwd=ROOT,
+        env={**os.environ, "DATASTORE": example_db_url},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            assert process.poll() is None, process.stderr.read() if process.stderr else ""
+            try:
+                with urllib.request.urlopen(f"{base}/spec", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            assert time.monotonic() < deadline, "the example did not start serving"
+            time.sleep(0.1)
+        yield base
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        if process.stderr:
+            process.stderr.close()

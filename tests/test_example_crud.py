@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import aiohttp
 from aiohttp.test_utils import TestClient
 
 Client = TestClient[Any, Any]
@@ -116,3 +117,14 @@ async def test_events_reference_tasks(client: Client) -> None:
     assert response.status == 422
     body = await response.json()
     assert [e["field"] for e in body["errors"]] == ["task_id"]
+
+
+async def test_api_key_is_required(client: Client) -> None:
+    response = await client.get("/tasks", headers={"X-Api-Key": "wrong"})
+    assert response.status == 401
+    assert (await response.json())["message"] == "Missing or invalid API key"
+    async with aiohttp.ClientSession() as anonymous:
+        response = await anonymous.get(client.make_url("/tasks"))
+        assert response.status == 401
+        response = await anonymous.get(client.make_url("/spec"))
+        assert response.status == 200

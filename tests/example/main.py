@@ -2,25 +2,42 @@
 
 from __future__ import annotations
 
+import hmac
 import os
 from pathlib import Path
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 from openapi.cli import OpenApiClient, rest
 from openapi.db import get_db
 from openapi.db.commands import db as db_command
+from openapi.spec import ApiError
 from openapi.ws import LocalBroker, PostgresBroker, Sockets
 
 from .endpoints import routes
 from .tables import add_tables
 from .ws import ws_routes
 
+API_KEY = web.AppKey("api_key", str)
+API_KEY_HEADER = "X-Api-Key"
 API_KEY_SCHEME = {
     "type": "apiKey",
-    "name": "X-Api-Key",
+    "name": API_KEY_HEADER,
     "in": "header",
-    "description": "An API key; the example accepts any value",
+    "description": "The API key: `EXAMPLE_API_KEY` of the server, `secret` by default",
 }
+# the documents and the websocket stream stay open; every documented operation needs the key
+OPEN_PATHS = ("/spec", "/docs", "/stream")
+
+
+@web.middleware
+async def require_api_key(request: web.Request, handler: Handler) -> web.StreamResponse:
+    if not request.path.startswith(OPEN_PATHS):
+        expected = request.app[API_KEY]
+        given = request.headers.get(API_KEY_HEADER, "")
+        if not hmac.compare_digest(given.encode(), expected.encode()):
+            raise ApiError("Missing or invalid API key", status=401)
+    return await handler(request)
 
 
 def create_app() -> OpenApiClient:
@@ -37,6 +54,8 @@ def create_app() -> OpenApiClient:
 
 
 def setup_app(app: web.Application) -> None:
+    app[API_KEY] = os.environ.get("EXAMPLE_API_KEY", "secret")
+    app.middlewares.append(require_api_key)
     app["migrations_dir"] = str(Path(__file__).parent / "migrations")
     db = get_db(app)
     if db is not None:
