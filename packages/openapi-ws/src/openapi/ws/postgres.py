@@ -8,6 +8,7 @@ import itertools
 import logging
 import os
 import random
+import time
 import uuid
 from typing import Any
 
@@ -229,7 +230,7 @@ class PostgresBroker(Broker):
                 raise
             except Exception as exc:
                 logger.warning("PostgreSQL broker cannot connect (%s); retry in %.1fs", exc, delay)
-                await asyncio.sleep(delay * (0.5 + random.random()))
+                await self._backoff(delay)
                 delay = min(delay * 2, self.max_backoff)
                 continue
             if not first:
@@ -238,12 +239,21 @@ class PostgresBroker(Broker):
                     "PostgreSQL broker reconnected, listening to %d channels", len(self._channels)
                 )
             first = False
-            delay = self.min_backoff
             self._connected.set()
+            connected_at = time.monotonic()
             await self._watch()
             self._connected.clear()
             logger.warning("PostgreSQL broker lost its connection; reconnecting")
             await self._drop_listener()
+            if time.monotonic() - connected_at > self.max_backoff:
+                delay = self.min_backoff
+            else:  # dropped again soon after connecting: keep backing off
+                await self._backoff(delay)
+                delay = min(delay * 2, self.max_backoff)
+
+    async def _backoff(self, delay: float) -> None:
+        # jitter: processes that lost PostgreSQL together do not reconnect together
+        await asyncio.sleep(delay * (0.5 + random.random()))
 
     async def _connect_listener(self) -> None:
         import asyncpg
@@ -256,6 +266,8 @@ class PostgresBroker(Broker):
         try:
             self._lost.clear()
             connection.add_termination_listener(self._on_termination)
+            # chunks of a message cut by the reconnection never complete
+            self._assembler.clear()
             async with self._lock:
                 for pg_channel in set(self._channels.values()):
                     await connection.add_listener(pg_channel, self._on_notification)
@@ -265,8 +277,6 @@ class PostgresBroker(Broker):
         except BaseException:
             connection.terminate()
             raise
-        # chunks of a message cut by the reconnection never complete
-        self._assembler.clear()
 
     def _on_termination(self, connection: Any) -> None:
         if connection is self._listener:
