@@ -1,0 +1,62 @@
+"""The example's docs page in a real browser: Debian's Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def chromium_path() -> str:
+    if os.path.exists(CHROMIUM):
+        return CHROMIUM
+    if os.environ.get("CI"):
+        pytest.fail(f"CI installs Chromium ({CHROMIUM}): it is missing")
+    pytest.skip("chromium is not installed (apt-get install chromium)")
+
+
+@pytest.mark.browser
+async def test_docs_page_renders_the_example(served_example: str) -> None:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=chromium_path(), args=CHROMIUM_ARGS
+        )
+        try:
+            page = await browser.new_page()
+            failed: list[str] = []
+            page.on("requestfailed", lambda request: failed.append(request.url))
+            await page.goto(f"{served_example}/docs")
+            await page.wait_for_selector(".opblock", timeout=30_000)
+            title = await page.locator(".info .title").inner_text()
+            paths = await page.locator(".opblock-summary-path").all_inner_texts()
+            methods = await page.locator(".opblock-summary-method").all_inner_texts()
+            tags = await page.locator(".opblock-tag").all_inner_texts()
+            authorize = await page.locator(".btn.authorize").count()
+        finally:
+            await browser.close()
+    assert failed == []
+    assert "Tasks API" in title
+    assert {p.replace("\u200b", "").strip() for p in paths} == {
+        "/tasks",
+        "/tasks/{id}",
+        "/events",
+    }
+    assert sorted(methods) == sorted(
+        ["GET", "POST", "DELETE", "GET", "PATCH", "DELETE"] + ["GET", "POST"]
+    )
+    assert any("Task" in tag for tag in tags) and any("Event" in tag for tag in tags)
+    assert authorize == 1  # the apiKey scheme is offered
