@@ -59,6 +59,16 @@ async def test_docs_relative_links_under_a_prefix() -> None:
     assert "<title>T &lt;b&gt;</title>" in page
 
 
+async def test_docs_page_at_the_root(aiohttp_client: ClientFactory) -> None:
+    app = web.Application()
+    DocsPage("/", "/api/spec", "API", swagger_ui_static()).install(app)
+    client = await aiohttp_client(app)
+    page = await (await client.get("/")).text()
+    assert '"url": "api/spec"' in page
+    assert '<script src="static/swagger-ui-bundle.js">' in page
+    assert (await client.get("/static/swagger-ui.css")).status == 200
+
+
 async def test_docs_without_swagger_ui_answers_json_501(aiohttp_client: ClientFactory) -> None:
     app = web.Application()
     DocsPage("/docs", "/spec", "API", None).install(app)

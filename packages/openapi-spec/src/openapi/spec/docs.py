@@ -41,7 +41,9 @@ class DocsPage:
     """Serves the Swagger UI page at ``path`` and its assets under ``path/static/``."""
 
     def __init__(self, path: str, spec_path: str, title: str, static_dir: Path | None) -> None:
-        self.path = path.rstrip("/") or "/docs"
+        # "/docs/" and "/docs" are one page; "/" serves it at the root
+        self.path = path.rstrip("/") or "/"
+        self.static_prefix = self.path.rstrip("/") + "/static"
         self.spec_path = spec_path
         self.title = title
         self.static_dir = static_dir
@@ -49,7 +51,7 @@ class DocsPage:
 
     def install(self, app: web.Application) -> None:
         app.router.add_get(self.path, self.page, name="openapi_docs")
-        app.router.add_get(self.path + "/static/{name}", self.asset, name="openapi_docs_static")
+        app.router.add_get(self.static_prefix + "/{name}", self.asset, name="openapi_docs_static")
 
     def _relative(self, target: str) -> str:
         # relative links keep working when a proxy mounts the app under a prefix
@@ -57,7 +59,7 @@ class DocsPage:
 
     def html(self) -> bytes:
         if self._html is None:
-            static = self._relative(self.path + "/static")
+            static = self._relative(self.static_prefix)
             title = html.escape(self.title)
             config = json.dumps(
                 {
