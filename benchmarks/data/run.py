@@ -73,7 +73,7 @@ def time_legacy(rounds: int) -> dict[str, float]:
     return data
 
 
-def calibrate(fn: Callable[[], Any], target: float = 0.01) -> int:
+def calibrate(fn: Callable[[], Any], target: float = 0.002) -> int:
     number = 1
     while timeit.timeit(fn, number=number) < target:
         number *= 2
@@ -126,7 +126,7 @@ def machine() -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--rounds", type=int, default=100)
     parser.add_argument("--no-legacy", action="store_true", help="skip aio-openapi 3.2.1")
     args = parser.parse_args()
 
@@ -154,7 +154,7 @@ def main() -> None:
         args.rounds,
     )
     if not args.no_legacy:
-        legacy = time_legacy(max(3, args.rounds // 3))
+        legacy = time_legacy(max(3, args.rounds // 10))
         load[f"aio-openapi {LEGACY_VERSION}"] = legacy["load"]
         out[f"aio-openapi {LEGACY_VERSION}"] = legacy["dump"]
 

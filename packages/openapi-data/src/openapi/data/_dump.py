@@ -192,9 +192,17 @@ class _Compiler:
         self.inlining.append(cls)
         direct: list[str] = []
         later: list[tuple[Any, str]] = []
+        # Reading the instance dict costs the same whatever the instance's layout, where
+        # attribute reads specialise on it; slotted classes have no dict.
+        if hasattr(cls, "__slots__"):
+            read = o + ".{}"
+        else:
+            d = b.name("d")
+            b.line(f"{d} = {o}.__dict__")
+            read = d + "[{!r}]"
         for spec in dataclass_fields(cls):
             v = b.name("v")
-            b.line(f"{v} = {o}.{spec.name}")
+            b.line(f"{v} = {read.format(spec.name)}")
             node = spec.node
             if spec.dump is not None or node.nullable:
                 later.append((spec, v))
@@ -245,7 +253,7 @@ def _compile_object(cls: Any) -> Dumper:
             with b.block("try:"):
                 comp.trusted_block(cls, "_o", "_r")
                 b.line("return _r")
-            with b.block("except (AttributeError, TypeError, ValueError):"):
+            with b.block("except (AttributeError, KeyError, TypeError, ValueError):"):
                 b.line("pass")
         with b.block(f"if _isinstance(_o, {k}):"):
             comp.instance_block(cls, "_o", "_r")

@@ -499,9 +499,10 @@ class _Compiler:
         k = b.const(cls, "cls")
         if _plain_init(cls):
             # What the generated __init__ would do, without the call.
-            items = ", ".join(f"{name!r}: {var}" for name, var in values)
+            # Attribute stores keep the instance's compact inline values (fast reads later).
             b.line(f"{dst} = _new({k})")
-            b.line(f"{dst}.__dict__ = {{{items}}}")
+            for name, var in values:
+                b.line(f"{dst}.{name} = {var}")
         else:
             args = ", ".join(f"{name}={var}" for name, var in values)
             b.line(f"{dst} = {k}({args})")
