@@ -122,6 +122,14 @@ async def test_browser_renders_operations(served_task_app: TestServer) -> None:
             methods = await page.locator(".opblock-summary-method").all_inner_texts()
             title = await page.locator(".info .title").inner_text()
             tag = await page.locator(".opblock-tag").first.inner_text()
+            # the page is usable: "Try it out" on GET /tasks reaches the API
+            operation = page.locator(".opblock-get").filter(has_text="List tasks").first
+            await operation.locator(".opblock-summary").click()
+            await operation.locator("button.try-out__btn").click()
+            await operation.locator("button.execute").click()
+            status = operation.locator(".live-responses-table tbody .response-col_status").first
+            await status.wait_for(timeout=30_000)
+            executed_status = (await status.inner_text()).strip()
         finally:
             await browser.close()
     assert failed == []
@@ -130,3 +138,4 @@ async def test_browser_renders_operations(served_task_app: TestServer) -> None:
     paths = {p.replace("\u200b", "").strip() for p in summaries}
     assert {"/tasks", "/tasks/{id}"} <= paths
     assert sorted(methods) == ["DELETE", "GET", "GET", "PATCH", "POST"]
+    assert executed_status == "200"
