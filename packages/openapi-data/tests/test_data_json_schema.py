@@ -58,3 +58,19 @@ def test_unique_names() -> None:
     registry.schema_of(Task)
     assert registry.schema_of(other) == {"$ref": "#/components/schemas/Task2"}
     assert set(registry.definitions) == {"Task", "Owner", "Task2"}
+
+
+def test_discriminated_union_schema() -> None:
+    schema = json_schema(Pets)
+    pets = schema["$defs"]["Pets"]["properties"]["pets"]["items"]
+    assert pets == {
+        "anyOf": [{"$ref": "#/$defs/Cat"}, {"$ref": "#/$defs/Dog"}],
+        "discriminator": {
+            "propertyName": "kind",
+            "mapping": {"cat": "#/$defs/Cat", "dog": "#/$defs/Dog"},
+        },
+    }
+    assert schema["$defs"]["Cat"]["properties"]["kind"] == {"const": "cat"}
+    validator = jsonschema.Draft202012Validator(schema)
+    assert validator.is_valid({"pets": [{"kind": "cat"}, {"kind": "dog", "good": False}]})
+    assert not validator.is_valid({"pets": [{"kind": "cow"}]})

@@ -25,6 +25,7 @@ from ._types import (
     Node,
     analyze,
     dataclass_fields,
+    discriminator,
     forbids_unknown,
     typeddict_fields,
 )
@@ -633,28 +634,6 @@ def _compile_value(node: Node, multiple: bool, label: str) -> Loader:
     return b.build("_load_value", f"loader {label}")
 
 
-def _discriminator(options: tuple[Node, ...]) -> tuple[str, dict[Any, Node]] | None:
-    """The field every option declares as a Literal with distinct values, if any."""
-    if not all(o.kind in ("dataclass", "typeddict") for o in options):
-        return None
-    per_option: list[dict[str, tuple[Any, ...]]] = []
-    for o in options:
-        specs = dataclass_fields(o.cls) if o.kind == "dataclass" else typeddict_fields(o.cls)
-        per_option.append({s.name: s.node.values for s in specs if s.node.kind == "literal"})
-    common = set(per_option[0]).intersection(*per_option[1:])
-    for name in sorted(common):
-        table: dict[Any, Node] = {}
-        ok = True
-        for o, lits in zip(options, per_option, strict=True):
-            for value in lits[name]:
-                if (type(value), value) in {(type(k), k) for k in table}:
-                    ok = False
-                table[value] = o
-        if ok:
-            return name, table
-    return None
-
-
 _EXACT: dict[str, tuple[type, ...]] = {
     "str": (str,),
     "int": (int,),
@@ -676,7 +655,7 @@ def _compile_union(node: Node, multiple: bool) -> Loader:
     comp = _Compiler(multiple=multiple)
     b = comp.b
     options = node.args
-    disc = _discriminator(options)
+    disc = discriminator(options)
     with b.block("def _load_union(_src, _pre, _errors):"):
         if disc is not None:
             name, table = disc

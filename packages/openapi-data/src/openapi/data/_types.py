@@ -378,6 +378,28 @@ def _strip_required(hint: Any) -> Any:
     return hint
 
 
+def discriminator(options: tuple[Node, ...]) -> tuple[str, dict[Any, Node]] | None:
+    """The field every option declares as a Literal with distinct values, if any."""
+    if not all(o.kind in ("dataclass", "typeddict") for o in options):
+        return None
+    per_option: list[dict[str, tuple[Any, ...]]] = []
+    for o in options:
+        specs = dataclass_fields(o.cls) if o.kind == "dataclass" else typeddict_fields(o.cls)
+        per_option.append({s.name: s.node.values for s in specs if s.node.kind == "literal"})
+    common = set(per_option[0]).intersection(*per_option[1:])
+    for name in sorted(common):
+        table: dict[Any, Node] = {}
+        ok = True
+        for o, lits in zip(options, per_option, strict=True):
+            for value in lits[name]:
+                if (type(value), value) in {(type(k), k) for k in table}:
+                    ok = False
+                table[value] = o
+        if ok:
+            return name, table
+    return None
+
+
 def forbids_unknown(cls: Any) -> bool:
     return bool(getattr(cls, "__openapi_forbid_unknown__", False))
 

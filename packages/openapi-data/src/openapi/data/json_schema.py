@@ -11,6 +11,7 @@ from ._types import (
     analyze,
     class_description,
     dataclass_fields,
+    discriminator,
     forbids_unknown,
     typeddict_fields,
 )
@@ -202,7 +203,17 @@ class SchemaRegistry:
         if kind in ("dataclass", "typeddict"):
             return {"$ref": self.ref_prefix + self.name_of(node.cls)}
         if kind == "union":
-            return {"anyOf": [self.node_schema(o) for o in node.args]}
+            s = {"anyOf": [self.node_schema(o) for o in node.args]}
+            disc = discriminator(node.args)
+            if disc is not None:
+                # OpenAPI's discriminator; JSON Schema validators ignore unknown keywords.
+                name, table = disc
+                mapping = {
+                    str(value): self.ref_prefix + self.name_of(option.cls)
+                    for value, option in table.items()
+                }
+                s["discriminator"] = {"propertyName": name, "mapping": mapping}
+            return s
         raise TypeError(f"no JSON Schema for {kind}")
 
 
