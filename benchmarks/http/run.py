@@ -36,7 +36,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -92,13 +92,37 @@ class Result:
     seconds: float = 0.0
     p50_ms: float = 0.0
     p99_ms: float = 0.0
+    cpu_seconds: float = 0.0  # the server process's user + system time during the run
+    pg_cpu_seconds: float = 0.0  # PostgreSQL's (all its processes) during the run
     non_2xx: int = 0
     socket_errors: int = 0
-    extra: dict[str, Any] = field(default_factory=dict)
+
+    def merge(self, other: Result) -> Result:
+        """Two runs as one: counts and times added, percentiles weighted by requests."""
+        requests = self.requests + other.requests
+        weight = self.requests / requests if requests else 0.5
+        return Result(
+            requests=requests,
+            seconds=self.seconds + other.seconds,
+            p50_ms=self.p50_ms * weight + other.p50_ms * (1 - weight),
+            p99_ms=self.p99_ms * weight + other.p99_ms * (1 - weight),
+            cpu_seconds=self.cpu_seconds + other.cpu_seconds,
+            pg_cpu_seconds=self.pg_cpu_seconds + other.pg_cpu_seconds,
+            non_2xx=self.non_2xx + other.non_2xx,
+            socket_errors=self.socket_errors + other.socket_errors,
+        )
 
     @property
     def rps(self) -> float:
         return self.requests / self.seconds if self.seconds else 0.0
+
+    @property
+    def cpu_us_per_request(self) -> float:
+        return 1e6 * self.cpu_seconds / self.requests if self.requests else 0.0
+
+    @property
+    def pg_us_per_request(self) -> float:
+        return 1e6 * self.pg_cpu_seconds / self.requests if self.requests else 0.0
 
     @property
     def errors(self) -> int:
@@ -116,6 +140,36 @@ def implementations() -> list[Implementation]:
 
 
 # environment
+
+
+def cpu_seconds(process: subprocess.Popen[bytes] | None) -> float:
+    """User + system CPU seconds of a running process so far (0 where /proc is absent)."""
+    if process is None:
+        return 0.0
+    try:
+        fields = Path(f"/proc/{process.pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return 0.0
+    # after the command name: state is field 3, utime and stime are fields 14 and 15
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_cpu_seconds(data_dir: Path) -> float:
+    """CPU seconds so far of the PostgreSQL server of ``data_dir`` and its backends."""
+    try:
+        postmaster = int((data_dir / "postmaster.pid").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 0.0
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        pid = int(stat.parent.name)
+        if pid == postmaster or int(fields[1]) == postmaster:
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def free_port() -> int:
@@ -213,6 +267,18 @@ async def seed_databases(server_url: str, names: list[str], rows: int) -> None:
             await conn.execute("ANALYZE tasks")
         finally:
             await conn.close()
+
+
+async def restore_table(url: str, rows: int) -> None:
+    """Back to the seeded rows: created ones deleted and vacuumed away."""
+    import asyncpg
+
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute("DELETE FROM tasks WHERE id > $1", rows)
+        await conn.execute("VACUUM ANALYZE tasks")
+    finally:
+        await conn.close()
 
 
 # servers
@@ -442,6 +508,78 @@ def measure(
     return run_aiohttp_generator(impl, endpoint, seconds, args)
 
 
+def start_profile(
+    impl: Implementation, endpoint: str, args: argparse.Namespace
+) -> subprocess.Popen[bytes] | None:
+    """py-spy record of this project's server during the measured run (``--profile DIR``):
+    collapsed stacks in DIR/ours-ENDPOINT.txt, summarised after the run."""
+    if args.profile is None or impl.key != "ours" or impl.process is None:
+        return None
+    py_spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+    args.profile.mkdir(parents=True, exist_ok=True)
+    command = [py_spy, "record", "--nonblocking", "--full-filenames", "--rate", "250"]
+    command += ["-f", "raw"]
+    command += ["-d", str(int(args.duration)), "-p", str(impl.process.pid)]
+    command += ["-o", str(args.profile / f"ours-{endpoint}.txt")]
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+PACKAGES = (
+    ("openapi/data", "openapi.data"),
+    ("<openapi.data", "openapi.data"),
+    ("openapi/spec", "openapi.spec"),
+    ("openapi/db", "openapi.db"),
+    ("openapi/cli", "openapi.cli"),
+    ("aiohttp/", "aiohttp"),
+    ("asyncpg/", "asyncpg"),
+    ("sqlalchemy/", "sqlalchemy"),
+    ("yarl/", "yarl"),
+    ("multidict/", "multidict"),
+    ("orjson", "orjson"),
+    ("asyncio/", "asyncio"),
+)
+
+
+def package_of(frame: str) -> str:
+    for marker, name in PACKAGES:
+        if marker in frame:
+            return name
+    if "/lib/python3" in frame and "site-packages" not in frame:
+        return "stdlib"
+    return "other"
+
+
+def profile_summary(path: Path, top: int = 15) -> str:
+    """Self time per package and the functions with the most self and total time."""
+    from collections import Counter
+
+    self_time: Counter[str] = Counter()
+    total_time: Counter[str] = Counter()
+    packages: Counter[str] = Counter()
+    samples = 0
+    for line in path.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not stack or not count.isdigit():
+            continue
+        n = int(count)
+        frames = stack.split(";")
+        samples += n
+        self_time[frames[-1]] += n
+        packages[package_of(frames[-1])] += n
+        for frame in set(frames):
+            total_time[frame] += n
+    if not samples:
+        return f"{path.name}: no samples"
+    out = [f"{path.name}: {samples} samples; self time by package:"]
+    out += [f"  {100 * n / samples:5.1f}%  {name}" for name, n in packages.most_common()]
+    out.append("  top self time:")
+    out += [f"  {100 * n / samples:5.1f}%  {name}" for name, n in self_time.most_common(top)]
+    out.append("  top total time (openapi.*):")
+    ours = [(f, n) for f, n in total_time.most_common() if package_of(f).startswith("openapi")]
+    out += [f"  {100 * n / samples:5.1f}%  {name}" for name, n in ours[:top]]
+    return "\n".join(out)
+
+
 # report
 
 
@@ -450,8 +588,9 @@ def table(
 ) -> str:
     ours = next((i for i in impls if i.key == "ours"), None)
     lines = [
-        "| endpoint | implementation | requests/s | p50 ms | p99 ms | errors | ours / this |",
-        "|---|---|---:|---:|---:|---:|---:|",
+        "| endpoint | implementation | requests/s | p50 ms | p99 ms | errors "
+        "| ours / this (req/s) | server CPU µs/req | PostgreSQL CPU µs/req |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for endpoint in endpoints:
         for impl in impls:
@@ -461,7 +600,8 @@ def table(
                 ratio = f"{results[(endpoint, ours.key)].rps / result.rps:.2f}x"
             lines.append(
                 f"| {endpoint} | {impl.name} | {result.rps:,.0f} | {result.p50_ms:.2f} | "
-                f"{result.p99_ms:.2f} | {result.errors} | {ratio} |"
+                f"{result.p99_ms:.2f} | {result.errors} | {ratio} | "
+                f"{result.cpu_us_per_request:,.0f} | {result.pg_us_per_request:,.0f} |"
             )
     return "\n".join(lines)
 
@@ -493,7 +633,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--duration", type=float, default=10.0, help="seconds measured")
+    parser.add_argument(
+        "--duration",
+        type=float,
+        default=10.0,
+        help="seconds measured per endpoint per implementation, split over the rounds",
+    )
+    parser.add_argument("--rounds", type=int, default=2, help="interleaved rounds")
     parser.add_argument("--warmup", type=float, default=2.0, help="seconds of warm-up load")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--threads", type=int, default=1, help="wrk threads")
@@ -505,6 +651,11 @@ def main() -> None:
     parser.add_argument("--endpoints", default=",".join(ENDPOINTS))
     parser.add_argument("--loadgen", choices=("auto", "wrk", "aiohttp"), default="auto")
     parser.add_argument("--json", type=Path, help="also write the results to this file")
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        help="py-spy record this project's server under load into this folder",
+    )
     parser.add_argument(
         "--keep", action="store_true", help="print the server logs' paths and keep them"
     )
@@ -540,8 +691,9 @@ def main() -> None:
         else f"aiohttp generator, {args.connections} connections"
     )
     print(
-        f"load: {loadgen}; {args.warmup:g} s warm-up + {args.duration:g} s per endpoint per "
-        f"implementation; pool {args.pool}; one server process each, asyncio event loop",
+        f"load: {loadgen}; {args.warmup:g} s warm-up, then {args.duration:g} s per endpoint "
+        f"per implementation in {args.rounds} interleaved rounds; pool {args.pool}; "
+        "one server process each, asyncio event loop",
         flush=True,
     )
 
@@ -561,18 +713,36 @@ def main() -> None:
             problems = smoke_check(impl, args.rows)
             for problem in problems:
                 print(f"  smoke check, {impl.name}: {problem}", flush=True)
-        for endpoint in endpoints:
-            for impl in impls:
-                if args.warmup > 0:
-                    measure(wrk, impl, endpoint, args.warmup, args)
-                result = measure(wrk, impl, endpoint, args.duration, args)
-                results[(endpoint, impl.key)] = result
-                print(
-                    f"{endpoint:7} {impl.name:28} {result.rps:9,.0f} req/s  "
-                    f"p50 {result.p50_ms:6.2f} ms  p99 {result.p99_ms:6.2f} ms  "
-                    f"errors {result.errors}",
-                    flush=True,
-                )
+        for impl in impls:  # the smoke check's row goes
+            asyncio.run(restore_table(postgres.url_for(names[impl.key]), args.rows))
+        for round_ in range(args.rounds):
+            for endpoint in endpoints:
+                # each round starts with another implementation: drifts in the machine's
+                # load fall on all of them
+                for impl in impls[round_ % len(impls) :] + impls[: round_ % len(impls)]:
+                    if round_ == 0 and args.warmup > 0:
+                        measure(wrk, impl, endpoint, args.warmup, args)
+                    profiler = start_profile(impl, endpoint, args) if round_ == 0 else None
+                    cpu_before = cpu_seconds(impl.process)
+                    pg_before = postgres_cpu_seconds(postgres.data_dir)
+                    result = measure(wrk, impl, endpoint, args.duration / args.rounds, args)
+                    result.cpu_seconds = cpu_seconds(impl.process) - cpu_before
+                    result.pg_cpu_seconds = postgres_cpu_seconds(postgres.data_dir) - pg_before
+                    if profiler is not None:
+                        profiler.wait(60)
+                    if endpoint == "create":  # back to the seeded rows, for the next round
+                        url = postgres.url_for(names[impl.key])
+                        asyncio.run(restore_table(url, args.rows))
+                    key = (endpoint, impl.key)
+                    results[key] = results[key].merge(result) if key in results else result
+                    print(
+                        f"{round_ + 1}/{args.rounds} {endpoint:7} {impl.name:27} "
+                        f"{result.rps:7,.0f} req/s  p50 {result.p50_ms:6.2f} ms  "
+                        f"p99 {result.p99_ms:6.2f} ms  "
+                        f"CPU µs/req: server {result.cpu_us_per_request:4.0f} "
+                        f"PostgreSQL {result.pg_us_per_request:4.0f}  errors {result.errors}",
+                        flush=True,
+                    )
     finally:
         for impl in impls:
             stop_server(impl)
@@ -587,6 +757,12 @@ def main() -> None:
     print()
     for line in verdict(results, impls, endpoints):
         print(line)
+    if args.profile is not None:
+        for endpoint in endpoints:
+            path = args.profile / f"ours-{endpoint}.txt"
+            if path.exists():
+                print()
+                print(profile_summary(path))
     if args.json:
         args.json.write_text(
             json.dumps(
@@ -595,7 +771,14 @@ def main() -> None:
                     "load": loadgen,
                     "versions": {i.key: i.versions for i in impls},
                     "results": [
-                        {"endpoint": e, "implementation": k, "rps": r.rps, **r.__dict__}
+                        {
+                            "endpoint": e,
+                            "implementation": k,
+                            "rps": r.rps,
+                            "cpu_us_per_request": r.cpu_us_per_request,
+                            "pg_us_per_request": r.pg_us_per_request,
+                            **r.__dict__,
+                        }
                         for (e, k), r in results.items()
                     ],
                 },
