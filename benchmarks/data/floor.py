@@ -1,7 +1,10 @@
 """Hand-written loader and dumper for the shape: the floor nothing generic can beat.
 
 It enforces the same constraints as the libraries (types, bool is not int, max length,
-range, email pattern, ISO dates) but reports only the first error.
+range, email pattern, ISO dates) but reports only the first error. It uses the fastest
+pure-Python moves known here: instances made with ``object.__new__`` and attribute
+stores (what the dataclass ``__init__`` does, without the call), the instance dict read
+directly when dumping, and the email pattern with possessive quantifiers.
 """
 
 from __future__ import annotations
@@ -10,9 +13,10 @@ import re
 from datetime import date, datetime
 from typing import Any
 
-from shape import EMAIL, Owner, Task
+from shape import Owner, Task
 
-_email = re.compile(EMAIL).match
+_email = re.compile(r"[^@\s]++@[^@\s.]++(?:\.[^@\s.]++)++").fullmatch
+_new = object.__new__
 
 
 class Invalid(ValueError):
@@ -28,7 +32,10 @@ def load_owner(d: Any) -> Owner:
         raise Invalid("owner.name")
     if not isinstance(email, str) or _email(email) is None:
         raise Invalid("owner.email")
-    return Owner(name=name, email=email)
+    owner = _new(Owner)
+    owner.name = name
+    owner.email = email
+    return owner
 
 
 def load_task(d: Any) -> Task:
@@ -60,28 +67,31 @@ def load_task(d: Any) -> Task:
         if not isinstance(due, str):
             raise Invalid("due")
         due = date.fromisoformat(due)
-    return Task(
-        id=id_,
-        title=title,
-        done=done,
-        severity=severity,
-        tags=list(tags),
-        created=datetime.fromisoformat(created),
-        owner=load_owner(d["owner"]),
-        due=due,
-    )
+    task = _new(Task)
+    task.id = id_
+    task.title = title
+    task.done = done
+    task.severity = severity
+    task.tags = list(tags)
+    task.created = datetime.fromisoformat(created)
+    task.owner = load_owner(d["owner"])
+    task.due = due
+    return task
 
 
 def dump_task(t: Task) -> dict[str, Any]:
+    d = t.__dict__
+    owner = d["owner"].__dict__
     out = {
-        "id": t.id,
-        "title": t.title,
-        "done": t.done,
-        "severity": t.severity,
-        "tags": list(t.tags),
-        "created": t.created.isoformat(),
-        "owner": {"name": t.owner.name, "email": t.owner.email},
+        "id": d["id"],
+        "title": d["title"],
+        "done": d["done"],
+        "severity": d["severity"],
+        "tags": list(d["tags"]),
+        "created": d["created"].isoformat(),
+        "owner": {"name": owner["name"], "email": owner["email"]},
     }
-    if t.due is not None:
-        out["due"] = t.due.isoformat()
+    due = d["due"]
+    if due is not None:
+        out["due"] = due.isoformat()
     return out
