@@ -2,4 +2,6 @@
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__"]
+from .client import SERVING, OpenApiClient, rest
+
+__all__ = ["SERVING", "OpenApiClient", "__version__", "rest"]

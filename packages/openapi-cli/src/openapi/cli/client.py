@@ -1,0 +1,270 @@
+"""``rest()`` and ``OpenApiClient``: a click group that builds and serves an application."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+import aiohttp
+import click
+from aiohttp.web import AppKey, Application
+
+from . import __version__
+from .logs import configure_logging, resolve_level
+from .plugins import load_plugin, plugin_names
+from .sentry import setup_sentry
+
+AppSetup = Callable[[Application], None]
+
+#: ``app[SERVING]`` is True when the application was built to be served (``web(server=True)``)
+SERVING = AppKey("openapi.cli.serving", bool)
+
+_VERBOSE = "openapi.cli.verbose"
+_QUIET = "openapi.cli.quiet"
+
+
+class OpenApiClient(click.Group):
+    """A click group for one application: ``serve``, ``spec``, ``routes``, plugin commands.
+
+    Commands find this object as ``ctx.obj`` (``ctx.find_object(OpenApiClient)`` from a
+    nested group): ``ctx.obj.web()`` builds a new application, ``ctx.obj.get_app()``
+    returns one built once and cached.
+    """
+
+    def __init__(
+        self,
+        *,
+        title: str = "Open API",
+        version: str = "0.1.0",
+        description: str = "",
+        setup_app: AppSetup | None = None,
+        commands: Iterable[click.Command] = (),
+        base_path: str = "",
+        security: Mapping[str, Mapping[str, Any]] | None = None,
+        servers: Sequence[str | Mapping[str, Any]] | None = None,
+        docs: bool = True,
+        validate_docs: bool = False,
+        spec_path: str = "/spec",
+        docs_path: str = "/docs",
+        max_body_size: int | None = None,
+        sentry_dsn: str | None = None,
+        sentry_options: Mapping[str, Any] | None = None,
+        name: str | None = None,
+        **attrs: Any,
+    ) -> None:
+        self.title = title
+        self.version = version
+        self.description = description
+        self.setup_app = setup_app
+        self.base_path = _base_path(base_path)
+        self.security = security
+        self.servers = servers
+        self.docs = docs
+        self.validate_docs = validate_docs
+        self.spec_path = spec_path
+        self.docs_path = docs_path
+        self.max_body_size = max_body_size
+        self.sentry_dsn = sentry_dsn
+        self.sentry_options = sentry_options
+        self._app: Application | None = None
+        params = list(attrs.pop("params", None) or ())
+        params.extend(_global_options())
+        attrs.setdefault("help", description or None)
+        super().__init__(name=name, params=params, **attrs)
+        from .commands import routes, serve, spec
+
+        for command in (serve, spec, routes, *commands):
+            self.add_command(command)
+
+    # --- the application -------------------------------------------------------------
+
+    def web(self, server: bool = False) -> Application:
+        """Build a new application: openapi.spec's ``setup``, then ``setup_app(app)``.
+
+        With ``SENTRY_DSN`` set (or ``sentry_dsn``), sentry-sdk reports its server errors.
+        """
+        app = self.build_app(server=server)
+        dsn = self.sentry_dsn or os.environ.get("SENTRY_DSN")
+        if dsn:
+            setup_sentry(app, dsn, self.sentry_options)
+        return app
+
+    def build_app(self, server: bool = False) -> Application:
+        """The application without error reporting (``web()`` adds it)."""
+        # imported here, not at module level: `openapi-cli --help` stays fast
+        spec = importlib.import_module("openapi.spec")
+        app = Application()
+        app[SERVING] = server
+        options: dict[str, Any] = {}
+        if self.max_body_size is not None:
+            options["max_body_size"] = self.max_body_size
+        spec.setup(
+            app,
+            title=self.title,
+            version=self.version,
+            description=self.description,
+            spec_path=self.spec_path,
+            docs_path=self.docs_path if self.docs else None,
+            security=dict(self.security) if self.security is not None else None,
+            servers=list(self.servers) if self.servers is not None else None,
+            base_path=self.base_path,
+            validate_docs=self.validate_docs,
+            **options,
+        )
+        if self.setup_app is not None:
+            self.setup_app(app)
+        return app
+
+    def get_app(self) -> Application:
+        """The application for commands that use it without serving it, built once."""
+        if self._app is None:
+            self._app = self.web()
+        return self._app
+
+    def get_serve_app(self) -> Application:
+        """The application to serve: ``web(server=True)``, mounted at ``base_path``."""
+        app = self.web(server=True)
+        if not self.base_path:
+            return app
+        root = Application()
+        root[SERVING] = True
+        root.add_subapp(self.base_path, app)
+        return root
+
+    def version_info(self) -> tuple[str, str]:
+        """(title, version) of the application, for ``--version``."""
+        return self.title, self.version
+
+    # --- click ---------------------------------------------------------------------
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        extra.setdefault("obj", self)
+        return super().make_context(info_name, args, parent=parent, **extra)
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # the seed's behaviour: no command prints the help and succeeds
+        if not args and self.no_args_is_help and not ctx.resilient_parsing:
+            click.echo(ctx.get_help(), color=ctx.color)
+            ctx.exit(0)
+        return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        level = resolve_level(
+            verbose=ctx.meta.get(_VERBOSE, False), quiet=ctx.meta.get(_QUIET, False)
+        )
+        configure_logging(level)
+        return super().invoke(ctx)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is None:
+            command = load_plugin(cmd_name)
+        return command
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        names = set(super().list_commands(ctx))
+        names.update(name for name in plugin_names() if self.get_command(ctx, name))
+        return sorted(names)
+
+
+def rest(
+    *,
+    openapi: Mapping[str, Any] | None = None,
+    title: str | None = None,
+    version: str | None = None,
+    description: str | None = None,
+    setup_app: AppSetup | None = None,
+    commands: Iterable[click.Command] = (),
+    base_path: str = "",
+    security: Mapping[str, Mapping[str, Any]] | None = None,
+    servers: Sequence[str | Mapping[str, Any]] | None = None,
+    docs: bool = True,
+    validate_docs: bool = False,
+    sentry_dsn: str | None = None,
+    **kwargs: Any,
+) -> OpenApiClient:
+    """Create the command line client of an application.
+
+    ``openapi`` is the seed's form of the info: ``{"title": ..., "version": ...,
+    "description": ...}``; ``title``/``version``/``description`` win over it. Other keyword
+    arguments go to :class:`OpenApiClient` (``sentry_options``, ``spec_path``, ``name``...).
+    """
+    info = dict(openapi or {})
+    unknown = sorted(set(info) - {"title", "version", "description"})
+    if unknown:
+        raise TypeError(f"rest(openapi=...) takes title, version and description; got {unknown}")
+    return OpenApiClient(
+        title=title or info.get("title") or "Open API",
+        version=version or info.get("version") or "0.1.0",
+        description=description or info.get("description") or "",
+        setup_app=setup_app,
+        commands=commands,
+        base_path=base_path,
+        security=security,
+        servers=servers,
+        docs=docs,
+        validate_docs=validate_docs,
+        sentry_dsn=sentry_dsn,
+        **kwargs,
+    )
+
+
+def _base_path(base_path: str) -> str:
+    base_path = (base_path or "").rstrip("/")
+    if base_path and not base_path.startswith("/"):
+        raise ValueError(f"base_path must start with '/': {base_path!r}")
+    return base_path
+
+
+def _show_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    client = ctx.find_object(OpenApiClient)
+    title, version = client.version_info() if client else ("Open API", "")
+    python = sys.version.split()[0]
+    click.echo(f"{title} {version}".rstrip())
+    click.echo(f"aio-openapi-cli {__version__}, aiohttp {aiohttp.__version__}, Python {python}")
+    ctx.exit()
+
+
+def _remember(key: str) -> Callable[[click.Context, click.Parameter, bool], None]:
+    def callback(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+        ctx.meta[key] = value
+
+    return callback
+
+
+def _global_options() -> list[click.Parameter]:
+    return [
+        click.Option(
+            ["--version"],
+            is_flag=True,
+            expose_value=False,
+            is_eager=True,
+            callback=_show_version,
+            help="Show the application's title and version, then exit.",
+        ),
+        click.Option(
+            ["-v", "--verbose"],
+            is_flag=True,
+            expose_value=False,
+            callback=_remember(_VERBOSE),
+            help="Log debug messages (default level: LOG_LEVEL, else INFO).",
+        ),
+        click.Option(
+            ["-q", "--quiet"],
+            is_flag=True,
+            expose_value=False,
+            callback=_remember(_QUIET),
+            help="Log errors only.",
+        ),
+    ]

@@ -1,0 +1,175 @@
+"""The built-in commands: ``serve``, ``spec`` and ``routes``."""
+
+from __future__ import annotations
+
+import json
+import logging
+import socket
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+import yaml
+from aiohttp import web
+
+from .reloader import is_reloader_child, run_with_reloader
+from .routes import format_table, route_rows
+from .server import bind_sockets, serve_workers
+from .server import serve as serve_app
+
+if TYPE_CHECKING:
+    from .client import OpenApiClient
+
+logger = logging.getLogger("openapi.cli")
+
+
+def get_client(ctx: click.Context) -> OpenApiClient:
+    """The :class:`OpenApiClient` running this command."""
+    from .client import OpenApiClient
+
+    client = ctx.find_object(OpenApiClient)
+    if client is None:
+        raise click.UsageError("this command runs inside an OpenApiClient (rest()) group")
+    return client
+
+
+def openapi_document(app: web.Application) -> dict[str, Any]:
+    """The OpenAPI document of ``app``, from the renderer openapi.spec's ``setup`` stored."""
+    renderer = app.get("openapi_spec")
+    if renderer is None:
+        raise click.ClickException(
+            "the application has no OpenAPI document (openapi.spec.setup was not called)"
+        )
+    document = renderer.document()
+    if not isinstance(document, Mapping):
+        raise click.ClickException("the application's OpenAPI document is not a mapping")
+    return dict(document)
+
+
+@click.command("serve")
+@click.option(
+    "-h",
+    "--host",
+    default="0.0.0.0",
+    envvar="MICRO_SERVICE_HOST",
+    show_default=True,
+    help="Interface to listen on (env MICRO_SERVICE_HOST).",
+)
+@click.option(
+    "-p",
+    "--port",
+    default=8080,
+    type=click.IntRange(0, 65535),
+    envvar="MICRO_SERVICE_PORT",
+    show_default=True,
+    help="Port to listen on, 0 for any free port (env MICRO_SERVICE_PORT).",
+)
+@click.option(
+    "-w",
+    "--workers",
+    default=1,
+    type=click.IntRange(min=1),
+    envvar="WEB_CONCURRENCY",
+    show_default=True,
+    help="Worker processes sharing the port with SO_REUSEPORT (env WEB_CONCURRENCY).",
+)
+@click.option(
+    "--reload/--no-reload",
+    default=False,
+    help="Restart the server when a source file changes (development only).",
+)
+@click.option(
+    "--shutdown-timeout",
+    default=30.0,
+    type=click.FloatRange(min=0),
+    show_default=True,
+    help="Seconds in-flight requests get to finish after SIGTERM/SIGINT.",
+)
+@click.option("--access-log/--no-access-log", default=True, help="Log every request at INFO.")
+@click.pass_context
+def serve(
+    ctx: click.Context,
+    host: str,
+    port: int,
+    workers: int,
+    reload: bool,
+    shutdown_timeout: float,
+    access_log: bool,
+) -> None:
+    """Serve the application until SIGTERM or SIGINT, then shut down gracefully."""
+    client = get_client(ctx)
+    if reload and not is_reloader_child():
+        ctx.exit(run_with_reloader())
+    try:
+        sockets = bind_sockets(host, port, workers)
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc}") from exc
+
+    def run(sock: socket.socket, supervisor: int | None = None) -> None:
+        serve_app(
+            client.get_serve_app,
+            sock,
+            shutdown_timeout=shutdown_timeout,
+            access_log=access_log,
+            parent_pid=supervisor,
+        )
+
+    if workers == 1:
+        with sockets[0]:
+            run(sockets[0])
+        return
+    ctx.exit(serve_workers(run, sockets, shutdown_timeout=shutdown_timeout))
+
+
+@click.command("spec")
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "yaml"]),
+    default=None,
+    help="Output format (default: from the --output suffix, else json).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    default=None,
+    help="Write to this file instead of stdout.",
+)
+@click.pass_context
+def spec(ctx: click.Context, fmt: str | None, output: Path | None) -> None:
+    """Print the OpenAPI document, as JSON or YAML."""
+    document = openapi_document(get_client(ctx).get_app())
+    if fmt is None:
+        suffix = output.suffix.lower() if output else ""
+        fmt = "yaml" if suffix in (".yaml", ".yml") else "json"
+    if fmt == "yaml":
+        text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True)
+    else:
+        text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        logger.info("OpenAPI document written to %s", output)
+
+
+@click.command("routes")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list instead of a table.")
+@click.pass_context
+def routes(ctx: click.Context, as_json: bool) -> None:
+    """List the routes: path, method and operationId."""
+    client = get_client(ctx)
+    app = client.get_app()
+    document = openapi_document(app) if app.get("openapi_spec") is not None else None
+    rows = route_rows(app, document, client.base_path)
+    if as_json:
+        data = [
+            {"path": r.path, "method": r.method, "operationId": r.operation_id, "name": r.name}
+            for r in rows
+        ]
+        click.echo(json.dumps(data, indent=2))
+    else:
+        click.echo(format_table(rows))

@@ -1,0 +1,79 @@
+"""Small applications the openapi-cli tests serve (imported as ``cli_sample_app``)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+
+import click
+from aiohttp import web
+
+logger = logging.getLogger("cli_sample_app")
+
+
+async def pid(request: web.Request) -> web.Response:
+    return web.json_response({"pid": os.getpid()})
+
+
+async def slow(request: web.Request) -> web.Response:
+    logger.warning("slow request started")
+    await asyncio.sleep(float(request.query.get("seconds", "1")))
+    return web.json_response({"slow": "done"})
+
+
+async def boom(request: web.Request) -> web.Response:
+    raise RuntimeError(f"boom {request.match_info['name']}")
+
+
+async def teapot(request: web.Request) -> web.Response:
+    raise web.HTTPBadRequest(text="bad request from the sample app")
+
+
+class ItemView(web.View):
+    async def get(self) -> web.Response:
+        return web.json_response({"id": self.request.match_info["id"]})
+
+    async def delete(self) -> web.Response:
+        return web.Response(status=204)
+
+
+async def on_shutdown(app: web.Application) -> None:
+    logger.warning("sample app on_shutdown")
+
+
+async def on_cleanup(app: web.Application) -> None:
+    logger.warning("sample app on_cleanup")
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_get("/pid", pid)
+    app.router.add_get("/slow", slow)
+    app.router.add_get("/boom/{name}", boom)
+    app.router.add_get("/bad", teapot)
+    app.router.add_view("/items/{id}", ItemView)
+    app.on_shutdown.append(on_shutdown)
+    app.on_cleanup.append(on_cleanup)
+
+
+def plain_app() -> web.Application:
+    """A plain aiohttp application, no OpenAPI."""
+    app = web.Application()
+    add_routes(app)
+    return app
+
+
+#: an application instance, not a factory
+app_instance = plain_app()
+not_an_app = 42
+
+
+async def async_factory() -> web.Application:
+    return plain_app()
+
+
+@click.command("hello")
+@click.pass_context
+def hello(ctx: click.Context) -> None:
+    """Say hello with the client's title."""
+    click.echo(f"Hello from {ctx.obj.version_info()[0]}!")

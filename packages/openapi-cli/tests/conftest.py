@@ -1,0 +1,17 @@
+"""Fixtures of the openapi-cli tests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+TESTS = Path(__file__).resolve().parent
+
+
+@pytest.fixture
+def sample_on_path(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Make ``cli_sample_app`` importable, as ``--app cli_sample_app:...`` needs."""
+    monkeypatch.syspath_prepend(str(TESTS))
+    yield TESTS

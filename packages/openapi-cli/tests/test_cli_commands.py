@@ -1,0 +1,264 @@
+"""The click groups, driven with click's CliRunner."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+from openapi.cli import OpenApiClient, rest
+from openapi.cli.main import console_client
+
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def restore_root_logger() -> object:
+    root = logging.getLogger()
+    level, handlers = root.level, list(root.handlers)
+    yield
+    root.setLevel(level)
+    root.handlers[:] = handlers
+
+
+def test_no_command_prints_usage() -> None:
+    result = runner.invoke(rest(), [])
+    assert result.exit_code == 0
+    assert result.output.startswith("Usage:")
+    assert "serve" in result.output and "spec" in result.output and "routes" in result.output
+
+
+def test_version_from_title_and_version() -> None:
+    result = runner.invoke(rest(title="Test Version", version="1.0"), ["--version"])
+    assert result.exit_code == 0
+    assert result.output.startswith("Test Version 1.0\n")
+    assert "Python" in result.output
+
+
+def test_version_from_the_seed_openapi_dict() -> None:
+    cli = rest(openapi={"title": "Seed Api", "version": "2.1", "description": "Seed"})
+    result = runner.invoke(cli, ["--version"])
+    assert result.exit_code == 0
+    assert result.output.startswith("Seed Api 2.1\n")
+    assert cli.description == "Seed"
+
+
+def test_rest_refuses_unknown_openapi_keys() -> None:
+    with pytest.raises(TypeError, match="bogus"):
+        rest(openapi={"title": "x", "bogus": 1})
+
+
+def test_rest_refuses_a_relative_base_path() -> None:
+    with pytest.raises(ValueError, match="base_path"):
+        rest(base_path="v1")
+
+
+def test_extra_commands_see_the_client_as_ctx_obj() -> None:
+    seen: list[object] = []
+
+    @click.command("probe")
+    @click.pass_context
+    def probe(ctx: click.Context) -> None:
+        seen.append(ctx.obj)
+        click.echo("probed")
+
+    cli = rest(title="Probe", commands=[probe])
+    assert isinstance(cli, OpenApiClient) and isinstance(cli, click.Group)
+    result = runner.invoke(cli, ["probe"])
+    assert result.exit_code == 0, result.output
+    assert result.output == "probed\n"
+    assert seen == [cli]
+
+
+def test_commands_may_replace_a_builtin() -> None:
+    @click.command("routes")
+    def routes() -> None:
+        click.echo("my routes")
+
+    result = runner.invoke(rest(commands=[routes]), ["routes"])
+    assert result.output == "my routes\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "level"),
+    [
+        (["--verbose"], {}, logging.DEBUG),
+        (["-q"], {}, logging.ERROR),
+        ([], {}, logging.INFO),
+        ([], {"LOG_LEVEL": "warning"}, logging.WARNING),
+        (["-v"], {"LOG_LEVEL": "error"}, logging.DEBUG),
+        ([], {"LOG_LEVEL": "none"}, logging.CRITICAL + 1),
+    ],
+)
+def test_log_level(args: list[str], env: dict[str, str], level: int) -> None:
+    @click.command("level")
+    def show_level() -> None:
+        click.echo(str(logging.getLogger().level))
+
+    result = runner.invoke(rest(commands=[show_level]), [*args, "level"], env=env)
+    assert result.exit_code == 0, result.output
+    assert result.output == f"{level}\n"
+
+
+def test_bad_log_level_is_a_usage_error() -> None:
+    result = runner.invoke(rest(), ["routes"], env={"LOG_LEVEL": "chatty"})
+    assert result.exit_code == 2
+    assert "LOG_LEVEL must be one of" in result.output
+
+
+def test_verbose_and_quiet_together_is_a_usage_error() -> None:
+    result = runner.invoke(rest(), ["-v", "-q", "routes"])
+    assert result.exit_code == 2
+    assert "mutually exclusive" in result.output
+
+
+# --- entry-point commands -------------------------------------------------------------
+
+
+def write_distribution(folder: Path, name: str, entry_points: str) -> None:
+    info = folder / f"{name}-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text(entry_points)
+
+
+@pytest.fixture
+def plugin_distribution(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A distribution registering two commands in the group ``openapi.cli``, one broken."""
+    (tmp_path / "cli_plugin_commands.py").write_text(
+        "import click\n\n"
+        "@click.command('greet')\n"
+        "@click.pass_context\n"
+        "def greet(ctx):\n"
+        "    '''Greet from a plugin.'''\n"
+        "    click.echo(f'greetings from {ctx.obj.version_info()[0]}')\n"
+    )
+    write_distribution(
+        tmp_path,
+        "cli_plugin_dist",
+        "[openapi.cli]\n"
+        "greet = cli_plugin_commands:greet\n"
+        "broken = cli_plugin_missing_module:command\n",
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    return tmp_path
+
+
+def test_entry_point_commands_are_listed_and_run(plugin_distribution: Path) -> None:
+    cli = rest(title="Plugged")
+    result = runner.invoke(cli, ["--help"])
+    assert result.exit_code == 0
+    assert "greet" in result.output
+    assert "Greet from a plugin." in result.output
+    result = runner.invoke(cli, ["greet"])
+    assert result.exit_code == 0, result.output
+    assert result.output == "greetings from Plugged\n"
+
+
+def test_a_broken_entry_point_is_skipped_with_a_warning(
+    plugin_distribution: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="openapi.cli.plugins"):
+        result = runner.invoke(rest(), ["--help"])
+    assert result.exit_code == 0
+    assert "broken" not in result.output.split("Commands:")[1]
+    assert "cannot load command 'broken'" in caplog.text
+    result = runner.invoke(rest(), ["broken"])
+    assert result.exit_code == 2
+    assert "No such command 'broken'" in result.output
+
+
+def test_a_command_given_to_rest_wins_over_an_entry_point(plugin_distribution: Path) -> None:
+    @click.command("greet")
+    def greet() -> None:
+        click.echo("mine")
+
+    result = runner.invoke(rest(commands=[greet]), ["greet"])
+    assert result.output == "mine\n"
+
+
+# --- openapi-cli --app ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("reference", "message"),
+    [
+        ("cli_sample_app", "is not MODULE:FACTORY"),
+        ("cli_no_such_module:app", "cannot import 'cli_no_such_module'"),
+        ("cli_sample_app:missing", "has no attribute 'missing'"),
+        ("cli_sample_app:not_an_app", "expected a rest() group, an aiohttp Application"),
+        ("cli_sample_app:async_factory", "make it a plain function"),
+    ],
+)
+def test_bad_app_reference(sample_on_path: Path, reference: str, message: str) -> None:
+    result = runner.invoke(console_client(), ["--app", reference, "routes"])
+    assert result.exit_code == 2
+    assert message in result.output
+
+
+def test_no_app_is_a_usage_error() -> None:
+    result = runner.invoke(console_client(), ["routes"], env={"OPENAPI_APP": ""})
+    assert result.exit_code == 2
+    assert "no application: pass --app MODULE:FACTORY or set OPENAPI_APP" in result.output
+
+
+def test_console_help_without_app() -> None:
+    result = runner.invoke(console_client(), ["--help"], env={"OPENAPI_APP": ""})
+    assert result.exit_code == 0
+    assert "--app MODULE:FACTORY" in result.output
+
+
+EXPECTED_PLAIN_ROUTES = [
+    ("/bad", "GET", None),
+    ("/boom/{name}", "GET", None),
+    ("/items/{id}", "GET", None),
+    ("/items/{id}", "DELETE", None),
+    ("/pid", "GET", None),
+    ("/slow", "GET", None),
+]
+
+
+@pytest.mark.parametrize("attribute", ["plain_app", "app_instance"])
+def test_routes_of_a_plain_application(sample_on_path: Path, attribute: str) -> None:
+    result = runner.invoke(console_client(), ["--app", f"cli_sample_app:{attribute}", "routes"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].split() == ["PATH", "METHOD", "OPERATION", "ID"]
+    rows = [tuple(line.split()) for line in lines[1:]]
+    assert rows == [(p, m, "-") for p, m, _ in EXPECTED_PLAIN_ROUTES]
+
+
+def test_routes_as_json_with_the_app_from_the_environment(sample_on_path: Path) -> None:
+    result = runner.invoke(
+        console_client(), ["routes", "--json"], env={"OPENAPI_APP": "cli_sample_app:plain_app"}
+    )
+    assert result.exit_code == 0, result.output
+    rows = [(r["path"], r["method"], r["operationId"]) for r in json.loads(result.output)]
+    assert rows == EXPECTED_PLAIN_ROUTES
+
+
+def test_spec_of_an_application_without_openapi(sample_on_path: Path) -> None:
+    result = runner.invoke(console_client(), ["--app", "cli_sample_app:plain_app", "spec"])
+    assert result.exit_code == 1
+    assert "the application has no OpenAPI document" in result.output
+
+
+def test_version_of_a_plain_application(sample_on_path: Path) -> None:
+    result = runner.invoke(console_client(), ["--app", "cli_sample_app:plain_app", "--version"])
+    assert result.exit_code == 0
+    assert result.output.startswith("cli_sample_app:plain_app\n")
+
+
+def test_console_version_without_app() -> None:
+    result = runner.invoke(console_client(), ["--version"], env={"OPENAPI_APP": ""})
+    assert result.exit_code == 0
+    assert result.output.startswith("aio-openapi-cli 0.1.0\n")
+
+
+def test_the_console_script_is_installed() -> None:
+    script = Path(sys.executable).parent / "openapi-cli"
+    assert script.exists()

@@ -1,0 +1,249 @@
+"""``serve`` as a real subprocess: listening, access log, graceful shutdown, workers, reload."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import shutil
+import signal
+import socket
+import sys
+from collections.abc import AsyncIterator, Callable, Coroutine
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+
+pytestmark = pytest.mark.slow
+
+TESTS = Path(__file__).resolve().parent
+SERVING = re.compile(r"serving on (http://\S+) \(pid (\d+)\)")
+#: how long a test waits for a line of the server's log before failing
+LOG_WAIT = 30.0
+
+
+class ServerProcess:
+    """``openapi-cli <args>`` in a subprocess; its stderr (the log) is collected line by line."""
+
+    def __init__(self, *args: str, env: dict[str, str] | None = None, cwd: Path = TESTS) -> None:
+        script = Path(sys.executable).parent / "openapi-cli"
+        self.command = [sys.executable, str(script), *args]
+        self.env = {**os.environ, "PYTHONPATH": str(TESTS), "LOG_LEVEL": "INFO", **(env or {})}
+        self.env.pop("OPENAPI_APP", None)
+        self.cwd = cwd
+        self.lines: list[str] = []
+        self.process: asyncio.subprocess.Process | None = None
+        self._changed = asyncio.Condition()
+        self._reader: asyncio.Task[None] | None = None
+
+    async def start(self) -> ServerProcess:
+        self.process = await asyncio.create_subprocess_exec(
+            *self.command,
+            env=self.env,
+            cwd=self.cwd,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.PIPE,
+            # its own process group, so stop() also reaches workers a test left behind
+            start_new_session=True,
+        )
+        self._reader = asyncio.create_task(self._read())
+        return self
+
+    async def _read(self) -> None:
+        assert self.process is not None and self.process.stderr is not None
+        while line := await self.process.stderr.readline():
+            async with self._changed:
+                self.lines.append(line.decode(errors="replace").rstrip("\n"))
+                self._changed.notify_all()
+        async with self._changed:
+            self._changed.notify_all()
+
+    @property
+    def log(self) -> str:
+        return "\n".join(self.lines)
+
+    async def wait_for_log(self, pattern: str, count: int = 1) -> list[re.Match[str]]:
+        """The first ``count`` log lines matching ``pattern``; fails if the server exits first."""
+        regex = re.compile(pattern)
+
+        def found() -> list[re.Match[str]]:
+            return [m for line in self.lines if (m := regex.search(line))]
+
+        async def wait() -> list[re.Match[str]]:
+            async with self._changed:
+                while len(matches := found()) < count:
+                    assert self._reader is not None
+                    if self._reader.done():
+                        raise AssertionError(
+                            f"server exited before logging {pattern!r}:\n{self.log}"
+                        )
+                    await self._changed.wait()
+                return matches[:count]
+
+        try:
+            return await asyncio.wait_for(wait(), LOG_WAIT)
+        except TimeoutError:
+            raise AssertionError(f"no log line {pattern!r} yet:\n{self.log}") from None
+
+    async def urls(self, count: int = 1) -> list[str]:
+        return [m.group(1) for m in await self.wait_for_log(SERVING.pattern, count)]
+
+    def send_signal(self, signum: int = signal.SIGTERM) -> None:
+        assert self.process is not None
+        self.process.send_signal(signum)
+
+    async def wait(self) -> int:
+        assert self.process is not None and self._reader is not None
+        code = await asyncio.wait_for(self.process.wait(), LOG_WAIT)
+        await self._reader
+        return code
+
+    async def stop(self) -> None:
+        """Make sure the process is gone (kill it if a test left it running)."""
+        if self.process is not None:
+            try:
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            await self.process.wait()
+        if self._reader is not None:
+            await self._reader
+
+
+StartServer = Callable[..., Coroutine[Any, Any, ServerProcess]]
+
+
+@pytest.fixture
+async def start_server() -> AsyncIterator[StartServer]:
+    started: list[ServerProcess] = []
+
+    async def start(*args: str, **kwargs: Any) -> ServerProcess:
+        server = await ServerProcess(*args, **kwargs).start()
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        await server.stop()
+
+
+async def get_json(url: str) -> Any:
+    # a new connection every time: SO_REUSEPORT spreads connections, not requests
+    async with aiohttp.ClientSession() as session, session.get(url) as response:
+        assert response.status == 200, await response.text()
+        return await response.json()
+
+
+SERVE_PLAIN = ("--app", "cli_sample_app:plain_app", "serve", "--host", "127.0.0.1", "--port", "0")
+
+
+async def test_serve_answers_and_logs_access(start_server: StartServer) -> None:
+    server = await start_server(*SERVE_PLAIN)
+    (url,) = await server.urls()
+    assert url.startswith("http://127.0.0.1:")
+    body = await get_json(f"{url}/pid")
+    assert body["pid"] == server.process.pid  # type: ignore[union-attr]
+    await server.wait_for_log(r'aiohttp.access .*"GET /pid HTTP/1.1" 200')
+    server.send_signal(signal.SIGTERM)
+    assert await server.wait() == 0
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+async def test_a_signal_lets_the_in_flight_request_finish(
+    start_server: StartServer, signum: int
+) -> None:
+    server = await start_server(*SERVE_PLAIN)
+    (url,) = await server.urls()
+    request = asyncio.create_task(get_json(f"{url}/slow?seconds=1"))
+    await server.wait_for_log("slow request started")
+    server.send_signal(signum)
+    await server.wait_for_log(f"{signal.Signals(signum).name} received: shutting down")
+    assert await request == {"slow": "done"}
+    assert await server.wait() == 0
+    log = server.log
+    assert "Traceback" not in log
+    # websockets close in on_shutdown, pools in on_cleanup: both ran, in that order
+    assert log.index("sample app on_shutdown") < log.index("sample app on_cleanup")
+    assert log.index("slow request started") < log.index("stopped")
+
+
+async def test_no_new_connection_after_the_signal(start_server: StartServer) -> None:
+    server = await start_server(*SERVE_PLAIN)
+    (url,) = await server.urls()
+    server.send_signal(signal.SIGTERM)
+    assert await server.wait() == 0
+    with pytest.raises(aiohttp.ClientConnectionError):
+        await get_json(f"{url}/pid")
+
+
+async def test_two_workers_serve_from_two_processes(start_server: StartServer) -> None:
+    server = await start_server(*SERVE_PLAIN, "--workers", "2")
+    urls = await server.urls(count=2)
+    assert urls[0] == urls[1]  # one port
+    logged = {int(m.group(2)) for m in await server.wait_for_log(SERVING.pattern, 2)}
+    assert len(logged) == 2 and server.process.pid not in logged  # type: ignore[union-attr]
+    seen: set[int] = set()
+    for _ in range(200):
+        seen.add((await get_json(f"{urls[0]}/pid"))["pid"])
+        if len(seen) == 2:
+            break
+    assert seen == logged
+    server.send_signal(signal.SIGTERM)
+    assert await server.wait() == 0
+    assert server.log.count("sample app on_cleanup") == 2
+
+
+async def test_a_worker_that_dies_stops_the_server(start_server: StartServer) -> None:
+    server = await start_server(*SERVE_PLAIN, "--workers", "2")
+    pids = [int(m.group(2)) for m in await server.wait_for_log(SERVING.pattern, 2)]
+    os.kill(pids[0], signal.SIGKILL)
+    assert await server.wait() != 0
+    await server.wait_for_log(r"worker \d \(pid \d+\) exited with code -9")
+
+
+async def test_a_busy_port_is_a_clear_error(start_server: StartServer) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        server = await start_server(
+            "--app", "cli_sample_app:plain_app", "serve", "--host", "127.0.0.1", "--port", str(port)
+        )
+        assert await server.wait() == 1
+    assert f"Error: cannot listen on 127.0.0.1:{port}" in server.log
+    assert "Traceback" not in server.log
+
+
+async def test_reload_restarts_on_a_source_change(
+    start_server: StartServer, tmp_path: Path
+) -> None:
+    source = Path(__file__).resolve().parent / "cli_sample_app.py"
+    module = tmp_path / "cli_reload_app.py"
+    shutil.copy(source, module)
+    with module.open("a") as f:
+        f.write("\nVERSION = 1\n\ndef versioned():\n    app = plain_app()\n")
+        f.write("    async def version(request):\n")
+        f.write("        return web.json_response({'version': VERSION})\n")
+        f.write("    app.router.add_get('/version', version)\n    return app\n")
+    server = await start_server(
+        "--app",
+        "cli_reload_app:versioned",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "0",
+        "--reload",
+        cwd=tmp_path,
+    )
+    (url,) = await server.urls()
+    assert await get_json(f"{url}/version") == {"version": 1}
+    module.write_text(module.read_text().replace("VERSION = 1", "VERSION = 2"))
+    await server.wait_for_log("cli_reload_app.py changed, restarting")
+    (_, url) = await server.urls(count=2)
+    assert await get_json(f"{url}/version") == {"version": 2}
+    server.send_signal(signal.SIGTERM)
+    assert await server.wait() == 0
