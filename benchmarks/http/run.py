@@ -1,6 +1,7 @@
 """End-to-end HTTP benchmark: the Tasks API on this project, aio-openapi 3.2.1 and FastAPI.
 
-    hatch run bench:http [--duration 10] [--warmup 2] [--connections 32] [--rows 1000]
+    hatch run bench:http [--duration 10] [--rounds 2] [--connections 32] [--only ours,fastapi]
+                         [--endpoints list,get,create] [--profile DIR] [--json FILE]
 
 One embedded PostgreSQL (openapi.db.embedded), one database per implementation seeded
 with the same rows, one server process per implementation on 127.0.0.1 (a pool of
@@ -8,16 +9,23 @@ with the same rows, one server process per implementation on 127.0.0.1 (a pool o
 so it and FastAPI run from throw-away virtualenvs in ``benchmarks/http/.venvs`` (made
 with ``python -m venv`` and pip from ``peers/*.txt``, remade when those files change);
 this project runs from the bench environment. Every server gets a smoke check (shapes,
-201, 422), then for each endpoint, implementation after implementation: a warm-up, then
-``--duration`` seconds of load from a separate process (wrk, installed with apt-get when
-missing and running as root; otherwise an aiohttp generator with the same connection
-count). Printed: requests/s, p50 and p99 latency, errors (non-2xx answers and socket
-errors) per endpoint per implementation, and this project's requests/s as a multiple of
-each other implementation's.
+404, 201, 422), then, in ``--rounds`` interleaved rounds (each starting with another
+implementation), each endpoint is loaded for its share of ``--duration`` seconds from a
+separate process: wrk (installed with apt-get when missing and running as root),
+otherwise an aiohttp generator with the same connection count. The first round warms
+each server up for ``--warmup`` seconds first.
 
-Endpoints: ``list`` GET /tasks?done=false&limit=25 (25 rows of 500 matching, with
-X-Total-Count), ``get`` GET /tasks/{id} (ids cycling over the seeded rows), ``create``
-POST /tasks (a valid body; created rows have done=true so the list stays the same).
+Printed per endpoint per implementation: requests/s, p50 and p99 latency, errors
+(non-2xx answers and socket errors), this project's requests/s as a multiple of the
+others', and the CPU time per request of the server process and of PostgreSQL (read
+from /proc: on a shared machine these vary less than requests/s). ``--profile DIR``
+records this project's server with py-spy (on PATH or beside the interpreter) during
+the first round and prints where its time went.
+
+Endpoints: ``list`` GET /tasks?done=false&limit=25 (25 of the 500 matching rows ordered
+by id, with X-Total-Count and Link), ``get`` GET /tasks/{id} (ids cycling over the
+seeded rows), ``create`` POST /tasks (a valid body; the created rows are deleted after
+each run so every round sees the seeded table).
 """
 
 from __future__ import annotations
@@ -549,34 +557,62 @@ def package_of(frame: str) -> str:
     return "other"
 
 
-def profile_summary(path: Path, top: int = 15) -> str:
-    """Self time per package and the functions with the most self and total time."""
+def short_frame(frame: str) -> str:
+    """``func (/long/path/site-packages/pkg/mod.py:12)`` -> ``func (pkg/mod.py)``."""
+    name, _, where = frame.partition(" (")
+    where = where.rstrip(")").rpartition(":")[0] or where.rstrip(")")
+    stdlib = f"/lib/python{sys.version_info.major}.{sys.version_info.minor}/"
+    for marker in ("site-packages/", stdlib, str(HERE.parents[1]) + "/"):
+        if marker in where:
+            where = where.split(marker, 1)[1]
+    return f"{name} ({where})"
+
+
+SYSCALL_LEAVES = ("_SelectorSocketTransport.write (", "EpollSelector.select (")
+
+
+def profile_summary(path: Path, top: int = 12) -> str:
+    """Where the server's samples went: socket writes and epoll (time in the kernel) apart,
+    then self time per package and the functions with the most self and total time."""
     from collections import Counter
 
     self_time: Counter[str] = Counter()
     total_time: Counter[str] = Counter()
     packages: Counter[str] = Counter()
-    samples = 0
+    samples = kernel = 0
     for line in path.read_text().splitlines():
         stack, _, count = line.rpartition(" ")
         if not stack or not count.isdigit():
             continue
         n = int(count)
-        frames = stack.split(";")
+        full = stack.split(";")
+        frames = [short_frame(frame) for frame in full]
         samples += n
+        if frames[-1].startswith(SYSCALL_LEAVES):
+            kernel += n
+            continue
         self_time[frames[-1]] += n
-        packages[package_of(frames[-1])] += n
+        packages[package_of(full[-1])] += n
         for frame in set(frames):
             total_time[frame] += n
     if not samples:
         return f"{path.name}: no samples"
-    out = [f"{path.name}: {samples} samples; self time by package:"]
-    out += [f"  {100 * n / samples:5.1f}%  {name}" for name, n in packages.most_common()]
+    python = samples - kernel
+    out = [
+        f"{path.name}: {samples} samples, {100 * kernel / samples:.0f}% in socket writes and "
+        f"epoll; of the other {python} (Python), self time by package:"
+    ]
+
+    def share(n: int) -> str:
+        return f"  {100 * n / max(python, 1):5.1f}%  "
+
+    out += [share(n) + name for name, n in packages.most_common()]
     out.append("  top self time:")
-    out += [f"  {100 * n / samples:5.1f}%  {name}" for name, n in self_time.most_common(top)]
+    out += [share(n) + name for name, n in self_time.most_common(top)]
     out.append("  top total time (openapi.*):")
-    ours = [(f, n) for f, n in total_time.most_common() if package_of(f).startswith("openapi")]
-    out += [f"  {100 * n / samples:5.1f}%  {name}" for name, n in ours[:top]]
+    ours = [(f, n) for f, n in total_time.most_common() if "openapi" in package_of(f)]
+    ours = [(f, n) for f, n in ours if "/cli/" not in f and "middleware.py" not in f]
+    out += [share(n) + name for name, n in ours[:top]]
     return "\n".join(out)
 
 
@@ -652,6 +688,11 @@ def main() -> None:
     parser.add_argument("--loadgen", choices=("auto", "wrk", "aiohttp"), default="auto")
     parser.add_argument("--json", type=Path, help="also write the results to this file")
     parser.add_argument(
+        "--ours-script",
+        type=Path,
+        help="another server script for this project (to measure a change to it)",
+    )
+    parser.add_argument(
         "--profile",
         type=Path,
         help="py-spy record this project's server under load into this folder",
@@ -663,6 +704,9 @@ def main() -> None:
 
     wanted = [k.strip() for k in args.only.split(",") if k.strip()]
     impls = [i for i in implementations() if i.key in wanted]
+    for impl in impls:
+        if impl.key == "ours" and args.ours_script is not None:
+            impl.script = args.ours_script.resolve()
     endpoints = [e.strip() for e in args.endpoints.split(",") if e.strip()]
     if not impls or any(e not in ENDPOINTS for e in endpoints):
         parser.error(f"--only takes ours, aio-openapi, fastapi; --endpoints {ENDPOINTS}")
