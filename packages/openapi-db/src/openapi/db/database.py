@@ -215,12 +215,17 @@ class Database:
                 raise DatabaseUnavailable() from exc
         pool = await self.open()
         try:
-            # pool.fetch acquires and releases in one call: the cheapest path
-            records = await pool.fetch(sql.sql, *args, timeout=None)
+            connection = await pool.acquire(timeout=self.acquire_timeout)
         except TimeoutError as exc:
             raise DatabaseUnavailable("Database busy: no connection available") from exc
         except unavailable_errors as exc:
             raise DatabaseUnavailable() from exc
+        try:
+            records = await connection.fetch(sql.sql, *args)
+        except unavailable_errors as exc:
+            raise DatabaseUnavailable() from exc
+        finally:
+            await pool.release(connection)
         return sql.rows(records)
 
     # schema (tests and command line)

@@ -329,12 +329,16 @@ def _after(column: sa.Column[Any], value: Any, desc: bool, nulls_last: bool) -> 
     """Rows strictly after ``value`` in an order (asc/desc; NULLs last or first)."""
     if value is None:
         return sa.false() if nulls_last else column.is_not(None)
-    base = column < value if desc else column > value
+    # an explicit parameter: SQLAlchemy refuses < and > against a bare True/False
+    param = sa.bindparam(None, value, type_=column.type)
+    base = column < param if desc else column > param
     return sa.or_(base, column.is_(None)) if nulls_last and column.nullable else base
 
 
 def _equal(column: sa.Column[Any], value: Any) -> Any:
-    return column.is_(None) if value is None else column == value
+    if value is None:
+        return column.is_(None)
+    return column == sa.bindparam(None, value, type_=column.type)
 
 
 class CursorPaginator(Paginator):

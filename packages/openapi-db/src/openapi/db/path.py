@@ -202,7 +202,7 @@ class SqlApiPath(ApiPath):
         rows = await self.db.db_select(table, filters, limit=2, conn=conn, consumer=self)
         if not rows:
             raise NotFound()
-        return self._dump(dump_schema, rows[0])
+        return self._dump(self._item_schema(dump_schema), rows[0])
 
     async def create_one(
         self,
@@ -219,7 +219,7 @@ class SqlApiPath(ApiPath):
             data = self.insert_data(await self.json_data(), body_schema=body_schema)
         async with self._integrity():
             rows = await self.db.db_insert(table, data, conn=conn)
-        return self._dump(dump_schema, rows[0])
+        return self._dump(self._item_schema(dump_schema), rows[0])
 
     async def create_list(
         self,
@@ -280,7 +280,7 @@ class SqlApiPath(ApiPath):
                     )
         if not rows:
             raise NotFound()
-        return self._dump(dump_schema, rows[0])
+        return self._dump(self._item_schema(dump_schema), rows[0])
 
     async def delete_one(
         self,
