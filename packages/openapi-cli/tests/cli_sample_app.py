@@ -8,6 +8,8 @@ import os
 
 import click
 from aiohttp import web
+from openapi.cli import OpenApiClient, rest
+from openapi.spec import ApiPath, op
 
 logger = logging.getLogger("cli_sample_app")
 
@@ -77,3 +79,86 @@ async def async_factory() -> web.Application:
 def hello(ctx: click.Context) -> None:
     """Say hello with the client's title."""
     click.echo(f"Hello from {ctx.obj.version_info()[0]}!")
+
+
+# --- an OpenAPI application built with rest() ------------------------------------------
+
+
+class ThingsPath(ApiPath):
+    """
+    ---
+    summary: Things
+    tags:
+        - name: Thing
+          description: Things of the sample application
+    """
+
+    async def get(self) -> web.Response:
+        """
+        ---
+        summary: List things
+        operationId: listThings
+        responses:
+            200:
+                description: The things
+        """
+        return self.json_response([{"name": "one"}])
+
+    async def post(self) -> web.Response:
+        """
+        ---
+        summary: Create a thing
+        responses:
+            201:
+                description: Created
+        """
+        return self.json_response({"name": "new"}, status=201)
+
+
+class CrashPath(ApiPath):
+    """
+    ---
+    summary: Crashes
+    tags:
+        - name: Thing
+    """
+
+    @op()
+    async def get(self) -> web.Response:
+        """
+        ---
+        summary: Always a server error
+        operationId: crash
+        responses:
+            200:
+                description: Never
+        """
+        raise RuntimeError(f"crash {self.request.match_info['name']}")
+
+
+def setup_openapi_app(app: web.Application) -> None:
+    add_routes(app)
+    app.router.add_view("/things", ThingsPath)
+    app.router.add_view("/crash/{name}", CrashPath)
+
+
+def create_cli(**kwargs: object) -> OpenApiClient:
+    """The sample application's command line, as an application's main module writes it."""
+    options: dict[str, object] = {
+        "openapi": {"title": "Sample", "version": "1.2.3", "description": "A sample"},
+        "setup_app": setup_openapi_app,
+        "commands": [hello],
+    }
+    options.update(kwargs)
+    return rest(**options)  # type: ignore[arg-type]
+
+
+def create_cli_v1() -> OpenApiClient:
+    return create_cli(base_path="/v1")
+
+
+cli = create_cli()
+
+
+if __name__ == "__main__":
+    create_cli().main()

@@ -47,11 +47,6 @@ def test_version_from_the_seed_openapi_dict() -> None:
     assert cli.description == "Seed"
 
 
-def test_rest_refuses_unknown_openapi_keys() -> None:
-    with pytest.raises(TypeError, match="bogus"):
-        rest(openapi={"title": "x", "bogus": 1})
-
-
 def test_rest_refuses_a_relative_base_path() -> None:
     with pytest.raises(ValueError, match="base_path"):
         rest(base_path="v1")

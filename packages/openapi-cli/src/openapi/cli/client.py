@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import os
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -22,6 +21,7 @@ AppSetup = Callable[[Application], None]
 #: ``app[SERVING]`` is True when the application was built to be served (``web(server=True)``)
 SERVING = AppKey("openapi.cli.serving", bool)
 
+_DEFAULT_MAX_BODY_SIZE = 1024 * 1024
 _VERBOSE = "openapi.cli.verbose"
 _QUIET = "openapi.cli.quiet"
 
@@ -40,6 +40,7 @@ class OpenApiClient(click.Group):
         title: str = "Open API",
         version: str = "0.1.0",
         description: str = "",
+        info: Mapping[str, Any] | None = None,
         setup_app: AppSetup | None = None,
         commands: Iterable[click.Command] = (),
         base_path: str = "",
@@ -58,6 +59,7 @@ class OpenApiClient(click.Group):
         self.title = title
         self.version = version
         self.description = description
+        self.info = dict(info) if info else None
         self.setup_app = setup_app
         self.base_path = _base_path(base_path)
         self.security = security
@@ -95,13 +97,14 @@ class OpenApiClient(click.Group):
     def build_app(self, server: bool = False) -> Application:
         """The application without error reporting (``web()`` adds it)."""
         # imported here, not at module level: `openapi-cli --help` stays fast
-        spec = importlib.import_module("openapi.spec")
+        from openapi.spec import setup
+
         app = Application()
         app[SERVING] = server
         options: dict[str, Any] = {}
         if self.max_body_size is not None:
             options["max_body_size"] = self.max_body_size
-        spec.setup(
+        setup(
             app,
             title=self.title,
             version=self.version,
@@ -112,6 +115,7 @@ class OpenApiClient(click.Group):
             servers=list(self.servers) if self.servers is not None else None,
             base_path=self.base_path,
             validate_docs=self.validate_docs,
+            info=self.info,
             **options,
         )
         if self.setup_app is not None:
@@ -129,7 +133,13 @@ class OpenApiClient(click.Group):
         app = self.web(server=True)
         if not self.base_path:
             return app
-        root = Application()
+        from openapi.spec import json_error_middleware
+
+        # requests outside base_path get JSON errors too
+        root = Application(
+            middlewares=[json_error_middleware],
+            client_max_size=self.max_body_size or _DEFAULT_MAX_BODY_SIZE,
+        )
         root[SERVING] = True
         root.add_subapp(self.base_path, app)
         return root
@@ -194,18 +204,21 @@ def rest(
 ) -> OpenApiClient:
     """Create the command line client of an application.
 
-    ``openapi`` is the seed's form of the info: ``{"title": ..., "version": ...,
-    "description": ...}``; ``title``/``version``/``description`` win over it. Other keyword
-    arguments go to :class:`OpenApiClient` (``sentry_options``, ``spec_path``, ``name``...).
+    ``openapi`` is the seed's form: the OpenAPI Info object, ``{"title": ..., "version": ...,
+    "description": ..., "contact": ...}``; ``title``/``version``/``description`` win over
+    it. Other keyword arguments go to :class:`OpenApiClient` (``sentry_options``,
+    ``spec_path``, ``max_body_size``, ``name``...).
     """
     info = dict(openapi or {})
-    unknown = sorted(set(info) - {"title", "version", "description"})
-    if unknown:
-        raise TypeError(f"rest(openapi=...) takes title, version and description; got {unknown}")
+    info_title = info.pop("title", None)
+    info_version = info.pop("version", None)
+    info_description = info.pop("description", None)
+    if info:
+        kwargs["info"] = {**info, **(kwargs.get("info") or {})}
     return OpenApiClient(
-        title=title or info.get("title") or "Open API",
-        version=version or info.get("version") or "0.1.0",
-        description=description or info.get("description") or "",
+        title=title or info_title or "Open API",
+        version=version or info_version or "0.1.0",
+        description=description or info_description or "",
         setup_app=setup_app,
         commands=commands,
         base_path=base_path,
