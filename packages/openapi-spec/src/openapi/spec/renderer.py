@@ -252,6 +252,11 @@ class _DocumentBuilder:
         result["responses"] = self.responses(
             op, doc.get("responses") or {}, has_path_parameters and view.path_schema is not None
         )
+        # a security requirement (its own, else the global one) means the operation can answer 401
+        security = doc["security"] if "security" in doc else [dict(self.renderer.security)]
+        if isinstance(security, list) and any(security) and "401" not in result["responses"]:
+            responses = {**result["responses"], "401": self.response(op, "401", {})}
+            result["responses"] = {k: responses[k] for k in sorted(responses, key=_status_order)}
         return result
 
     def operation_id(self, wanted: str) -> str:
