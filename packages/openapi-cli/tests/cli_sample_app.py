@@ -32,6 +32,28 @@ async def teapot(request: web.Request) -> web.Response:
     raise web.HTTPBadRequest(text="bad request from the sample app")
 
 
+SOCKETS = web.AppKey("sockets", set[web.WebSocketResponse])
+
+
+async def websocket(request: web.Request) -> web.WebSocketResponse:
+    ws = web.WebSocketResponse()
+    await ws.prepare(request)
+    request.app[SOCKETS].add(ws)
+    try:
+        await ws.send_str("hello")
+        async for _ in ws:
+            pass
+    finally:
+        request.app[SOCKETS].discard(ws)
+    return ws
+
+
+async def close_websockets(app: web.Application) -> None:
+    # what openapi.ws does: websockets close when the server shuts down
+    for ws in list(app[SOCKETS]):
+        await ws.close(code=1001, message=b"server shutdown")
+
+
 class ItemView(web.View):
     async def get(self) -> web.Response:
         return web.json_response({"id": self.request.match_info["id"]})
@@ -54,6 +76,9 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/boom/{name}", boom)
     app.router.add_get("/bad", teapot)
     app.router.add_view("/items/{id}", ItemView)
+    app.router.add_get("/ws", websocket)
+    app[SOCKETS] = set()
+    app.on_shutdown.append(close_websockets)
     app.on_shutdown.append(on_shutdown)
     app.on_cleanup.append(on_cleanup)
 
@@ -62,6 +87,17 @@ def plain_app() -> web.Application:
     """A plain aiohttp application, no OpenAPI."""
     app = web.Application()
     add_routes(app)
+    return app
+
+
+def failing_app() -> web.Application:
+    """An application whose start-up fails (a database that cannot be reached)."""
+
+    async def fail(app: web.Application) -> None:
+        raise ConnectionRefusedError("the database is not there")
+
+    app = plain_app()
+    app.on_startup.append(fail)
     return app
 
 

@@ -214,6 +214,7 @@ EXPECTED_PLAIN_ROUTES = [
     ("/items/{id}", "DELETE", None),
     ("/pid", "GET", None),
     ("/slow", "GET", None),
+    ("/ws", "GET", None),
 ]
 
 

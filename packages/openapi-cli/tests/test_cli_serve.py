@@ -170,6 +170,38 @@ async def test_a_signal_lets_the_in_flight_request_finish(
     assert log.index("slow request started") < log.index("stopped")
 
 
+async def test_websockets_close_on_sigterm(start_server: StartServer) -> None:
+    server = await start_server(*SERVE_PLAIN, "--shutdown-timeout", "300")
+    (url,) = await server.urls()
+    async with aiohttp.ClientSession() as session, session.ws_connect(f"{url}/ws") as ws:
+        assert await ws.receive_str() == "hello"
+        server.send_signal(signal.SIGTERM)
+        message = await ws.receive()
+        assert message.type == aiohttp.WSMsgType.CLOSE
+        assert message.data == 1001
+    # the open websocket did not hold the shutdown until its (long) timeout
+    assert await server.wait() == 0
+    assert "sample app on_cleanup" in server.log
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+async def test_a_failing_start_up_is_exit_code_1(start_server: StartServer, workers: str) -> None:
+    server = await start_server(
+        "--app",
+        "cli_sample_app:failing_app",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "0",
+        "--workers",
+        workers,
+    )
+    assert await server.wait() == 1
+    assert "the server stopped on an error" in server.log
+    assert "ConnectionRefusedError: the database is not there" in server.log
+
+
 async def test_no_new_connection_after_the_signal(start_server: StartServer) -> None:
     server = await start_server(*SERVE_PLAIN)
     (url,) = await server.urls()

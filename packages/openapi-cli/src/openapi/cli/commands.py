@@ -107,13 +107,17 @@ def serve(
         raise click.ClickException(f"cannot listen on {host}:{port}: {exc}") from exc
 
     def run(sock: socket.socket, supervisor: int | None = None) -> None:
-        serve_app(
-            client.get_serve_app,
-            sock,
-            shutdown_timeout=shutdown_timeout,
-            access_log=access_log,
-            parent_pid=supervisor,
-        )
+        try:
+            serve_app(
+                client.get_serve_app,
+                sock,
+                shutdown_timeout=shutdown_timeout,
+                access_log=access_log,
+                parent_pid=supervisor,
+            )
+        except Exception:
+            logger.exception("the server stopped on an error")
+            raise SystemExit(1) from None
 
     if workers == 1:
         with sockets[0]:
