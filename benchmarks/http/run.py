@@ -1,6 +1,6 @@
 """End-to-end HTTP benchmark: the Tasks API on this project, aio-openapi 3.2.1 and FastAPI.
 
-    hatch run bench:http [--duration 10] [--rounds 2] [--connections 32] [--only ours,fastapi]
+    hatch run bench:http [--duration 10] [--rounds 5] [--connections 32] [--only ours,fastapi]
                          [--endpoints list,get,create] [--profile DIR] [--json FILE]
 
 One embedded PostgreSQL (openapi.db.embedded), one database per implementation seeded
@@ -658,8 +658,11 @@ def verdict(
             other = results[(endpoint, key)]
             ratio = ours.rps / other.rps if other.rps else float("inf")
             mark = "met" if ratio >= target else "MISSED"
+            ours_cpu = ours.cpu_us_per_request
+            cpu = other.cpu_us_per_request / ours_cpu if ours_cpu else 0.0
             lines.append(
-                f"{endpoint}: {ratio:.2f}x {key} (target {target:g}x: {mark})"
+                f"{endpoint}: {ratio:.2f}x the requests/s of {key} (target {target:g}x: {mark}); "
+                f"server CPU per request, {key} / ours: {cpu:.2f}"
                 + ("" if ours.errors == 0 else f"; ours had {ours.errors} errors")
             )
     return lines
@@ -675,7 +678,7 @@ def main() -> None:
         default=10.0,
         help="seconds measured per endpoint per implementation, split over the rounds",
     )
-    parser.add_argument("--rounds", type=int, default=2, help="interleaved rounds")
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds")
     parser.add_argument("--warmup", type=float, default=2.0, help="seconds of warm-up load")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--threads", type=int, default=1, help="wrk threads")
