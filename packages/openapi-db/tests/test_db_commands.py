@@ -179,3 +179,24 @@ def test_group_nests_in_another_group(fresh_url: str, tmp_path: Path) -> None:
     help_text = CliRunner().invoke(main, ["db", "--help"]).output
     for name in ("init", "migrate", "upgrade", "downgrade", "current", "history", "show"):
         assert name in help_text
+
+
+def test_through_rest_client(fresh_url: str, tmp_path: Path) -> None:
+    cli = pytest.importorskip("openapi.cli")
+    metadata = make_metadata()
+
+    def setup_app(app: web.Application) -> None:
+        get_db(app, fresh_url, metadata=metadata)
+        app["migrations_dir"] = str(tmp_path / "migrations")
+
+    client = cli.rest(title="Cmd", version="1.0", setup_app=setup_app, commands=[db])
+    runner = CliRunner()
+    result = runner.invoke(client, ["db", "tables"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert result.output.split() == ["cmd_projects"]
+    for args in (["db", "init"], ["db", "migrate", "-m", "one"], ["db", "upgrade"]):
+        result = runner.invoke(client, args, catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+    assert "Running upgrade" in result.output
+    result = runner.invoke(client, ["db", "tables", "--db"], catch_exceptions=False)
+    assert result.output.split() == ["alembic_version", "cmd_projects"]

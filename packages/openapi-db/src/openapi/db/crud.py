@@ -17,7 +17,14 @@ import sqlalchemy as sa
 from .compiler import CompiledSQL, Row
 from .database import Connection, Database
 from .errors import InvalidFilter
-from .filters import FilterConsumer, build_conditions, column_filter, split_key, value_kind
+from .filters import (
+    FilterConsumer,
+    build_conditions,
+    check_value,
+    column_filter,
+    split_key,
+    value_kind,
+)
 
 __all__ = ["CrudDB", "Filters", "OrderBy"]
 
@@ -104,6 +111,7 @@ class CrudDB(Database):
                 continue
             if name not in columns:
                 raise InvalidFilter(key)
+            check_value(columns[name], key, value)
             kind = value_kind(value)
             shape.append((name, op, kind))
             if kind != "null":

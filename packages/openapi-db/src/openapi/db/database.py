@@ -10,6 +10,7 @@ from typing import Any
 
 import asyncpg
 import sqlalchemy as sa
+from openapi.spec import UnprocessableEntity
 
 from .compiler import CompiledSQL, Row, SqlCompiler
 from .dsn import asyncpg_dsn
@@ -29,6 +30,19 @@ unavailable_errors: tuple[type[BaseException], ...] = (
     asyncpg.CrashShutdownError,
     asyncpg.ConnectionDoesNotExistError,
 )
+
+
+#: values PostgreSQL refuses (22xxx) or asyncpg cannot encode ($1 out of int16 range)
+invalid_value_errors: tuple[type[BaseException], ...] = (
+    asyncpg.DataError,
+    asyncpg.exceptions._base.DataError,
+)
+
+
+def invalid_value(exc: BaseException) -> UnprocessableEntity:
+    """A 422 for a value the database refused (a DataError would be a 500)."""
+    field = getattr(exc, "column_name", None) or ""
+    return UnprocessableEntity("Invalid data", errors=[{"field": field, "message": str(exc)}])
 
 
 def _json_encode(value: Any) -> str:
@@ -155,6 +169,8 @@ class Database:
             yield connection
         except unavailable_errors as exc:
             raise DatabaseUnavailable() from exc
+        except invalid_value_errors as exc:  # a bad value is the client's error: 422, not 500
+            raise invalid_value(exc) from exc
         finally:
             await pool.release(connection)
 
@@ -213,6 +229,8 @@ class Database:
                 return sql.rows(await conn.fetch(sql.sql, *args))
             except unavailable_errors as exc:
                 raise DatabaseUnavailable() from exc
+            except invalid_value_errors as exc:  # a bad value is the client's error: 422
+                raise invalid_value(exc) from exc
         pool = await self.open()
         try:
             connection = await pool.acquire(timeout=self.acquire_timeout)
@@ -224,6 +242,8 @@ class Database:
             records = await connection.fetch(sql.sql, *args)
         except unavailable_errors as exc:
             raise DatabaseUnavailable() from exc
+        except invalid_value_errors as exc:  # a bad value is the client's error: 422
+            raise invalid_value(exc) from exc
         finally:
             await pool.release(connection)
         return sql.rows(records)

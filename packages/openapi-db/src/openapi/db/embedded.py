@@ -120,8 +120,22 @@ class EmbeddedPostgres:
                 "-U",
                 self.user,
             )
-        if self.port is None:
-            self.port = free_port(self.host)
+        chosen = self.port is None
+        for attempt in range(3):
+            if chosen:
+                self.port = free_port(self.host)
+            try:
+                self._start_server(bin_path)
+                break
+            except RuntimeError:
+                # a port picked here may be taken by another process before the server
+                # binds it: pick another
+                if not chosen or attempt == 2:
+                    raise
+        self._running = True
+        return self.url
+
+    def _start_server(self, bin_path: Path) -> None:
         # the unix socket goes to a short private directory: data dirs can exceed the
         # 107-byte socket path limit
         socket_dir = Path(tempfile.mkdtemp(prefix="pgsock-"))
@@ -132,21 +146,23 @@ class EmbeddedPostgres:
             f"-h {self.host} -p {self.port} -k {socket_dir} -F "
             f"-c max_connections={self.max_connections}"
         )
-        self._run(
-            bin_path / "pg_ctl",
-            "-D",
-            str(self.data_dir),
-            "-w",
-            "-t",
-            "30",
-            "-o",
-            options,
-            "-l",
-            str(self.data_dir / "server.log"),
-            "start",
-        )
-        self._running = True
-        return self.url
+        try:
+            self._run(
+                bin_path / "pg_ctl",
+                "-D",
+                str(self.data_dir),
+                "-w",
+                "-t",
+                "30",
+                "-o",
+                options,
+                "-l",
+                str(self.data_dir / "server.log"),
+                "start",
+            )
+        except RuntimeError:
+            shutil.rmtree(socket_dir, ignore_errors=True)
+            raise
 
     def stop(self) -> None:
         """Stop the server (fast shutdown: open sessions are disconnected)."""
@@ -185,7 +201,9 @@ class EmbeddedPostgres:
         try:
             pwd.getpwnam(SYSTEM_USER)
         except KeyError:
-            subprocess.run(["useradd", "-M", "-s", "/bin/false", SYSTEM_USER], check=True)
+            # another process may create it at the same time: only its absence is an error
+            subprocess.run(["useradd", "-M", "-s", "/bin/false", SYSTEM_USER], check=False)
+            pwd.getpwnam(SYSTEM_USER)
         _open_prefix(bin_path)
         _open_tree(bin_path.parent)
         self._run_as = SYSTEM_USER

@@ -17,7 +17,14 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from .errors import InvalidFilter
 
-__all__ = ["OPERATORS", "split_key", "column_filter", "value_kind", "FilterConsumer"]
+__all__ = [
+    "OPERATORS",
+    "split_key",
+    "column_filter",
+    "value_kind",
+    "check_value",
+    "FilterConsumer",
+]
 
 OPERATORS = frozenset(("eq", "ne", "lt", "le", "gt", "ge"))
 
@@ -51,6 +58,30 @@ def value_kind(value: Any) -> str:
     if isinstance(value, list | tuple | set | frozenset):
         return "list"
     return "value"
+
+
+def _out_of_range(column: sa.ColumnElement[Any], value: Any) -> str | None:
+    if isinstance(value, str):
+        return "NUL characters are not allowed" if "\x00" in value else None
+    if isinstance(value, int) and not isinstance(value, bool):
+        if isinstance(column.type, sa.SmallInteger):
+            bound = 2**15
+        elif isinstance(column.type, sa.BigInteger):
+            bound = 2**63
+        elif isinstance(column.type, sa.Integer):
+            bound = 2**31
+        else:
+            return None
+        return None if -bound <= value < bound else "value out of range"
+    return None
+
+
+def check_value(column: sa.ColumnElement[Any], key: str, value: Any) -> None:
+    """A 422 naming ``key`` for values PostgreSQL would refuse (else a DataError, a 500)."""
+    for item in value if isinstance(value, list | tuple | set | frozenset) else (value,):
+        message = _out_of_range(column, item)
+        if message:
+            raise InvalidFilter(key, message)
 
 
 def table_column(table: sa.Table, name: str, key: str | None = None) -> sa.Column[Any]:
@@ -110,5 +141,6 @@ def build_conditions(
                 conditions.append(result)
             continue
         column = table_column(table, name, key)
+        check_value(column, key, value)
         conditions.append(column_filter(column, op, value_kind(value), value))
     return conditions

@@ -53,14 +53,19 @@ class Migration:
         logger = logging.getLogger("alembic")
         handler = logging.StreamHandler(self.stdout)
         handler.setFormatter(logging.Formatter("%(message)s"))
-        level = logger.level
+        # plugin set-up lines are noise to a user
+        handler.addFilter(lambda record: not record.name.startswith("alembic.runtime.plugins"))
+        level, propagate = logger.level, logger.propagate
         logger.addHandler(handler)
         logger.setLevel(logging.INFO)
+        # shown once, here, even when the application's CLI logs to the terminal too
+        logger.propagate = False
         try:
             yield
         finally:
             logger.removeHandler(handler)
             logger.setLevel(level)
+            logger.propagate = propagate
 
     def init(self) -> None:
         alembic_command.init(self.config, str(self.directory), template="openapi")

@@ -477,7 +477,10 @@ def offsetPagination(
         (
             "offset",
             int,
-            fields.integer_field(min_value=0, default=0, description="Number of items to skip"),
+            # bounded: PostgreSQL's OFFSET is a bigint, a larger value was a 500
+            fields.integer_field(
+                min_value=0, max_value=2**63 - 1, default=0, description="Number of items to skip"
+            ),
         ),
         (
             "order_by",
