@@ -9,7 +9,7 @@ import os
 import click
 from aiohttp import web
 from openapi.cli import OpenApiClient, rest
-from openapi.spec import ApiPath, op
+from openapi.spec import ApiPath, op, setup
 
 logger = logging.getLogger("cli_sample_app")
 
@@ -187,6 +187,14 @@ def create_cli(**kwargs: object) -> OpenApiClient:
     }
     options.update(kwargs)
     return rest(**options)  # type: ignore[arg-type]
+
+
+def documented_app() -> web.Application:
+    """An aiohttp application set up with openapi.spec directly, without rest()."""
+    app = web.Application()
+    setup(app, title="Documented", version="9.9")
+    setup_openapi_app(app)
+    return app
 
 
 def create_cli_v1() -> OpenApiClient:

@@ -258,3 +258,33 @@ def test_console_version_without_app() -> None:
 def test_the_console_script_is_installed() -> None:
     script = Path(sys.executable).parent / "openapi-cli"
     assert script.exists()
+
+
+def test_route_rows_of_sub_applications() -> None:
+    from aiohttp import web
+    from openapi.cli.routes import format_table, route_rows
+
+    async def handler(request: web.Request) -> web.Response:
+        return web.Response()
+
+    inner = web.Application()
+    inner.router.add_get("/leaf", handler)
+    inner.router.add_post("/leaf", handler)
+    middle = web.Application()
+    middle.add_subapp("/inner", inner)
+    middle.router.add_put("/mid", handler)
+    app = web.Application()
+    app.add_subapp("/api", middle)
+    document = {"paths": {"/api/inner/leaf": {"post": {"operationId": "makeLeaf"}}}}
+    rows = route_rows(app, document, prefix="/v2")
+    assert [(r.path, r.method, r.operation_id) for r in rows] == [
+        ("/v2/api/inner/leaf", "GET", None),
+        ("/v2/api/inner/leaf", "POST", "makeLeaf"),
+        ("/v2/api/mid", "PUT", None),
+    ]
+    assert format_table(rows).splitlines() == [
+        "PATH                METHOD  OPERATION ID",
+        "/v2/api/inner/leaf  GET     -",
+        "/v2/api/inner/leaf  POST    makeLeaf",
+        "/v2/api/mid         PUT     -",
+    ]

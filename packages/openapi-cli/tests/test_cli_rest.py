@@ -90,6 +90,18 @@ def test_spec_as_yaml_to_a_file(sample: Any, tmp_path: Path, name: str, args: li
     assert document == sample.create_cli().web()["openapi_spec"].document()
 
 
+def test_spec_version_and_routes_of_an_application_factory(sample: Any) -> None:
+    app_option = ["--app", "cli_sample_app:documented_app"]
+    result = runner.invoke(console_client(), [*app_option, "spec"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.output)
+    assert document["info"] == {"title": "Documented", "version": "9.9"}
+    result = runner.invoke(console_client(), [*app_option, "--version"])
+    assert result.output.startswith("Documented 9.9\n")
+    result = runner.invoke(console_client(), [*app_option, "routes"])
+    assert ["/things", "GET", "listThings"] in [line.split() for line in result.output.splitlines()]
+
+
 def test_routes_with_operation_ids_under_base_path(sample: Any) -> None:
     result = runner.invoke(sample.create_cli_v1(), ["routes", "--json"])
     assert result.exit_code == 0, result.output

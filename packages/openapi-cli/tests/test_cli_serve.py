@@ -170,6 +170,21 @@ async def test_a_signal_lets_the_in_flight_request_finish(
     assert log.index("slow request started") < log.index("stopped")
 
 
+async def test_a_request_longer_than_the_shutdown_timeout_is_cut(
+    start_server: StartServer,
+) -> None:
+    server = await start_server(*SERVE_PLAIN, "--shutdown-timeout", "0.5")
+    (url,) = await server.urls()
+    request = asyncio.create_task(get_json(f"{url}/slow?seconds=300"))
+    await server.wait_for_log("slow request started")
+    server.send_signal(signal.SIGTERM)
+    # the connection is cut (aiohttp's client retries a GET once: then it is refused)
+    with pytest.raises(aiohttp.ClientConnectionError):
+        await request
+    assert await server.wait() == 0
+    assert "sample app on_cleanup" in server.log
+
+
 async def test_websockets_close_on_sigterm(start_server: StartServer) -> None:
     server = await start_server(*SERVE_PLAIN, "--shutdown-timeout", "300")
     (url,) = await server.urls()
