@@ -229,9 +229,25 @@ class PingPath(ApiPath):
         return self.json_response({})
 
 
+class SecuredPath(ApiPath):
+    @op(response_schema=list[str])
+    async def get(self) -> web.Response:
+        return self.json_response([])
+
+    @op()
+    async def post(self) -> web.Response:
+        """
+        ---
+        security:
+            - token: []
+        """
+        return self.json_response({})
+
+
 def test_security_servers_and_info() -> None:
     doc = document_of(
         ("/v1/ping", PingPath),
+        ("/v1/secured", SecuredPath),
         description="An API",
         info={"contact": {"name": "Ops", "email": "ops@example.com"}},
         security={
@@ -263,8 +279,17 @@ def test_security_servers_and_info() -> None:
         {"url": "https://api.example.com/v1"},
         {"url": "http://localhost/v1", "description": "dev"},
     ]
-    assert list(doc["paths"]) == ["/ping"]
+    assert list(doc["paths"]) == ["/ping", "/secured"]
     assert doc["security"] == [{"oauth": ["read"]}, {"token": []}]
+    # under a security requirement (global or its own) an operation can answer 401
+    secured = doc["paths"]["/secured"]
+    assert list(secured["get"]["responses"]) == ["200", "401"]
+    assert secured["get"]["responses"]["401"] == {
+        "description": "Unauthorized",
+        "content": json_body(ERROR_REF),
+    }
+    assert secured["post"]["security"] == [{"token": []}]
+    assert list(secured["post"]["responses"]) == ["200", "401"]
     assert doc["components"]["securitySchemes"]["token"] == {"type": "http", "scheme": "bearer"}
     assert "scopes" not in doc["components"]["securitySchemes"]["oauth"]
     ping = doc["paths"]["/ping"]["get"]
@@ -274,9 +299,13 @@ def test_security_servers_and_info() -> None:
 
 
 def test_base_path_without_servers_becomes_the_server() -> None:
-    doc = document_of(("/api/ping", PingPath), base_path="/api/")
+    doc = document_of(("/api/ping", PingPath), ("/api/secured", SecuredPath), base_path="/api/")
     assert doc["servers"] == [{"url": "/api"}]
-    assert list(doc["paths"]) == ["/ping"]
+    assert list(doc["paths"]) == ["/ping", "/secured"]
+    # no security given: no requirement, no 401, except where an operation asks for one
+    assert "security" not in doc and "securitySchemes" not in doc["components"]
+    assert list(doc["paths"]["/secured"]["get"]["responses"]) == ["200"]
+    assert list(doc["paths"]["/secured"]["post"]["responses"]) == ["200", "401"]
 
 
 # --- docstrings, tags, private, operation ids, headers
