@@ -60,6 +60,11 @@ FASTAPI = "FastAPI+uvicorn"
 LIST_QUERY = "/tasks?done=false&limit=25"
 CREATE_BODY = {"title": "benchmark task", "severity": 3, "done": True}
 ENDPOINTS = ("list", "get", "create")
+VERSIONS_OF = {
+    "ours": ["aio-openapi-db", "aiohttp", "asyncpg", "SQLAlchemy", "orjson"],
+    "aio-openapi": ["aio-openapi", "aiohttp", "asyncpg", "SQLAlchemy", "simplejson"],
+    "fastapi": ["fastapi", "starlette", "uvicorn", "httptools", "pydantic", "asyncpg"],
+}
 
 DDL = """
 CREATE TABLE tasks (
@@ -726,11 +731,7 @@ def main() -> None:
     for impl in impls:
         if impl.requirements is not None:
             ensure_venv(impl)
-        impl.versions = package_versions(
-            impl,
-            ["aio-openapi-spec", "aio-openapi", "fastapi", "uvicorn", "pydantic", "aiohttp"]
-            + ["asyncpg", "SQLAlchemy", "orjson", "httptools"],
-        )
+        impl.versions = package_versions(impl, VERSIONS_OF[impl.key])
         print(f"{impl.name}: {impl.versions}", flush=True)
     loadgen = (
         f"wrk, {args.threads} thread, {args.connections} connections"
