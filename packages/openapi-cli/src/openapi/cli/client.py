@@ -12,6 +12,7 @@ import click
 from aiohttp.web import AppKey, Application
 
 from . import __version__
+from .commands import routes, serve, spec
 from .logs import configure_logging, resolve_level
 from .plugins import load_plugin, plugin_names
 from .sentry import setup_sentry
@@ -76,8 +77,6 @@ class OpenApiClient(click.Group):
         params.extend(_global_options())
         attrs.setdefault("help", description or None)
         super().__init__(name=name, params=params, **attrs)
-        from .commands import routes, serve, spec
-
         for command in (serve, spec, routes, *commands):
             self.add_command(command)
 
