@@ -102,6 +102,20 @@ def test_spec_version_and_routes_of_an_application_factory(sample: Any) -> None:
     assert ["/things", "GET", "listThings"] in [line.split() for line in result.output.splitlines()]
 
 
+def test_an_invalid_document_is_a_clear_error(sample: Any) -> None:
+    from openapi.spec import ApiPath
+
+    class Untagged(ApiPath):
+        async def get(self) -> web.Response:
+            return self.json_response({})
+
+    cli = rest(validate_docs=True, setup_app=lambda app: app.router.add_view("/u", Untagged))
+    result = runner.invoke(cli, ["spec"])
+    assert result.exit_code == 1
+    assert "Error: invalid OpenAPI document: " in result.output
+    assert "Traceback" not in result.output
+
+
 def test_routes_with_operation_ids_under_base_path(sample: Any) -> None:
     result = runner.invoke(sample.create_cli_v1(), ["routes", "--json"])
     assert result.exit_code == 0, result.output

@@ -41,7 +41,12 @@ def openapi_document(app: web.Application) -> dict[str, Any]:
         raise click.ClickException(
             "the application has no OpenAPI document (openapi.spec.setup was not called)"
         )
-    document = renderer.document()
+    from openapi.spec import InvalidSpecError
+
+    try:
+        document = renderer.document()
+    except InvalidSpecError as exc:
+        raise click.ClickException(f"invalid OpenAPI document: {exc}") from exc
     if not isinstance(document, Mapping):
         raise click.ClickException("the application's OpenAPI document is not a mapping")
     return dict(document)
@@ -101,6 +106,8 @@ def serve(
     client = get_client(ctx)
     if reload and not is_reloader_child():
         ctx.exit(run_with_reloader())
+    if workers > 1 and not hasattr(socket, "SO_REUSEPORT"):
+        raise click.UsageError("--workers needs SO_REUSEPORT, which this system lacks")
     try:
         sockets = bind_sockets(host, port, workers)
     except OSError as exc:

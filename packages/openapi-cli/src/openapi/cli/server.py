@@ -164,6 +164,9 @@ def serve_workers(
     signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
     workers: dict[int, int] = {}  # pid -> index
     supervisor = os.getpid()
+    logger.info(
+        "%d workers on %s (supervisor pid %d)", len(sockets), socket_url(sockets[0]), supervisor
+    )
     try:
         for index, sock in enumerate(sockets):
             pid = os.fork()
