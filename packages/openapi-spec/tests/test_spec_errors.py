@@ -249,3 +249,24 @@ async def test_helpers_return_converted_values(
         },
         "path": {"id": task_id},
     }
+
+
+async def test_full_url_first_forwarded_value_and_bad_port(aiohttp_client: ClientFactory) -> None:
+    class UrlPath(ApiPath):
+        async def get(self) -> web.Response:
+            return self.json_response({"url": str(self.full_url())})
+
+    app = web.Application()
+    app.router.add_view("/where", UrlPath)
+    client = await aiohttp_client(app)
+
+    async def url_for(headers: dict[str, str]) -> str:
+        response = await client.get("/where", headers=headers)
+        return str((await response.json())["url"])
+
+    forwarded = {"X-Forwarded-Proto": "https, http", "X-Forwarded-Host": "a.example, b.example"}
+    assert await url_for(forwarded) == "https://a.example/where"
+    # a port that is not a number is ignored with the other forwarded headers
+    assert await url_for({**forwarded, "X-Forwarded-Port": "eighty"}) == str(
+        client.make_url("/where")
+    )
