@@ -101,15 +101,40 @@ async def test_body_too_large_is_json_413(
 
 
 @pytest.mark.parametrize(
-    "payload",
-    [b"{not json", b"", b"[1, 2]", b'"text"', b"42", b"null"],
+    "payload, message",
+    [
+        (b"{not json", "Malformed JSON body"),
+        (b"", "Malformed JSON body"),
+        (b"\xff\xfe", "Malformed JSON body"),
+        (b'"\\ud800"', "Malformed JSON body"),
+        (b"[1, 2]", "The JSON body must be an object"),
+        (b'"text"', "The JSON body must be an object"),
+        (b"42", "The JSON body must be an object"),
+        (b"null", "The JSON body must be an object"),
+    ],
 )
 async def test_malformed_or_non_object_json_is_400(
-    aiohttp_client: ClientFactory, task_app: web.Application, payload: bytes
+    aiohttp_client: ClientFactory, task_app: web.Application, payload: bytes, message: str
 ) -> None:
     client = await aiohttp_client(task_app)
     body = await error_of(await client.post("/tasks", data=payload), 400)
-    assert body == {"message": "Invalid JSON body: expected a JSON object"}
+    assert body == {"message": message}
+
+
+async def test_list_body_accepts_an_array_only(aiohttp_client: ClientFactory) -> None:
+    class BulkPath(ApiPath):
+        @op(body_schema=list[int])
+        async def post(self) -> web.Response:
+            return self.json_response(self.cleaned("body_schema", await self.json_data()))
+
+    app = web.Application()
+    app.router.add_view("/bulk", BulkPath)
+    client = await aiohttp_client(app)
+    assert await (await client.post("/bulk", json=[1, 2])).json() == [1, 2]
+    body = await error_of(await client.post("/bulk", json="x"), 400)
+    assert body == {"message": "The JSON body must be an object or an array"}
+    body = await error_of(await client.post("/bulk", json=[1, "x"]), 422)
+    assert body["errors"][0]["field"] == "1"
 
 
 async def test_invalid_body_is_422_listing_every_field(

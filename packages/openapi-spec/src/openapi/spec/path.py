@@ -16,7 +16,9 @@ from .middleware import JSON_CONTENT_TYPE, error_body
 from .operation import Operation, operation_of
 
 INVALID_DATA_MESSAGE = "Invalid data"
-BAD_JSON_MESSAGE = "Invalid JSON body: expected a JSON object"
+BAD_JSON_MESSAGE = "Malformed JSON body"
+NOT_OBJECT_MESSAGE = "The JSON body must be an object"
+NOT_ARRAY_MESSAGE = "The JSON body must be an object or an array"
 
 ErrorList = list[dict[str, Any]]
 
@@ -101,9 +103,13 @@ class ApiPath(web.View):
             raise
         except Exception:
             raise self._json_http_error(web.HTTPBadRequest, BAD_JSON_MESSAGE) from None
-        if isinstance(data, dict) or (isinstance(data, list) and self._body_is_list()):
+        if isinstance(data, dict):
             return data
-        raise self._json_http_error(web.HTTPBadRequest, BAD_JSON_MESSAGE)
+        if self._body_is_list():
+            if isinstance(data, list):
+                return data
+            raise self._json_http_error(web.HTTPBadRequest, NOT_ARRAY_MESSAGE)
+        raise self._json_http_error(web.HTTPBadRequest, NOT_OBJECT_MESSAGE)
 
     # responses
 
