@@ -294,3 +294,47 @@ async def test_reload_restarts_on_a_source_change(
     assert await get_json(f"{url}/version") == {"version": 2}
     server.send_signal(signal.SIGTERM)
     assert await server.wait() == 0
+
+
+async def test_reload_watches_modules_only_the_server_imports(
+    start_server: StartServer, tmp_path: Path
+) -> None:
+    package = tmp_path / "cli_reload_pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text(
+        "from openapi.cli import rest\n\n"
+        "def setup_app(app):\n"
+        "    from .routes.views import add_views  # imported by the server only\n\n"
+        "    add_views(app)\n\n"
+        "def create_cli():\n"
+        "    return rest(title='Reloaded', setup_app=setup_app)\n"
+    )
+    (package / "routes").mkdir()
+    (package / "routes" / "__init__.py").write_text("")
+    views = package / "routes" / "views.py"
+    views.write_text(
+        "from aiohttp import web\n\n"
+        "async def answer(request):\n"
+        "    return web.json_response({'answer': 'first'})\n\n"
+        "def add_views(app):\n"
+        "    app.router.add_get('/answer', answer)\n"
+    )
+    server = await start_server(
+        "--app",
+        "cli_reload_pkg:create_cli",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "0",
+        "--reload",
+        cwd=tmp_path,
+    )
+    (url,) = await server.urls()
+    assert await get_json(f"{url}/answer") == {"answer": "first"}
+    views.write_text(views.read_text().replace("first", "second"))
+    await server.wait_for_log("views.py changed, restarting")
+    (_, url) = await server.urls(count=2)
+    assert await get_json(f"{url}/answer") == {"answer": "second"}
+    server.send_signal(signal.SIGTERM)
+    assert await server.wait() == 0

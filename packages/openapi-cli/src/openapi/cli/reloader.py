@@ -33,21 +33,31 @@ def _library_roots() -> tuple[str, ...]:
 
 
 def watched_files(extra: Iterable[Path] = ()) -> set[Path]:
-    """Source files of the imported modules outside the interpreter and site-packages,
-    the other ``.py`` files in their folders (a new module appears), and ``extra``."""
+    """What a change of restarts the server: source files of the imported modules outside
+    the interpreter and site-packages, every ``.py`` file of their top-level packages (a
+    module the server imports later), the ``.py`` files beside top-level modules, ``extra``.
+    """
     roots = _library_roots()
     files: set[Path] = {Path(p) for p in extra}
+    trees: set[Path] = set()
     folders: set[Path] = set()
-    for module in list(sys.modules.values()):
-        name = getattr(module, "__file__", None)
-        if not name:
+    for name, module in list(sys.modules.items()):
+        filename = getattr(module, "__file__", None)
+        if not filename:
             continue
-        path = os.path.realpath(name)
+        path = os.path.realpath(filename)
         if path.startswith(roots) or not path.endswith(".py"):
             continue
-        files.add(Path(path))
-        folders.add(Path(path).parent)
-    for folder in folders:
+        source = Path(path)
+        files.add(source)
+        depth = name.count(".") + (1 if source.name == "__init__.py" else 0)
+        if depth and name != "__main__" and depth < len(source.parents) - 1:
+            trees.add(source.parents[depth - 1])
+        else:
+            folders.add(source.parent)
+    for tree in trees:
+        files.update(tree.rglob("*.py"))
+    for folder in folders - trees:
         files.update(folder.glob("*.py"))
     return files
 

@@ -227,32 +227,46 @@ def _supervise(workers: dict[int, int], shutdown_timeout: float) -> int:
     deadline: float | None = None
     try:
         while workers:
-            pid, status = os.waitpid(-1, os.WNOHANG)
-            if pid == 0:
-                if stopping and deadline is None:
-                    deadline = time.monotonic() + shutdown_timeout + 5
-                if deadline is not None and time.monotonic() > deadline:
-                    logger.error("workers still running after the shutdown timeout: killing them")
-                    for left in workers:
-                        _kill(left, signal.SIGKILL)
-                    deadline = float("inf")
-                time.sleep(0.1)
+            exited = _reap(workers)
+            for index, pid, code in exited:
+                if code:
+                    exit_code = exit_code or (code if code > 0 else 128 - code)
+                if not stopping:
+                    logger.error("worker %d (pid %d) exited with code %d", index, pid, code)
+                    exit_code = exit_code or 1
+                    stop_all("a worker exited")
+            if exited or not workers:
                 continue
-            if pid not in workers:
-                continue
-            index = workers.pop(pid)
-            code = os.waitstatus_to_exitcode(status)
-            if code:
-                exit_code = exit_code or (code if code > 0 else 128 - code)
-            if not stopping:
-                logger.error("worker %d (pid %d) exited with code %d", index, pid, code)
-                exit_code = exit_code or 1
-                stop_all("a worker exited")
+            if stopping and deadline is None:
+                deadline = time.monotonic() + shutdown_timeout + 5
+            if deadline is not None and time.monotonic() > deadline:
+                logger.error("workers still running after the shutdown timeout: killing them")
+                for left in workers:
+                    _kill(left, signal.SIGKILL)
+                deadline = float("inf")
+            time.sleep(0.1)
     finally:
         signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
         for signum, handler in previous.items():
             signal.signal(signum, handler)
     return exit_code
+
+
+def _reap(workers: dict[int, int]) -> list[tuple[int, int, int]]:
+    """(index, pid, exit code) of the workers that exited, removed from ``workers``.
+
+    Waits on the workers' own pids: other children of this process (an embedded database
+    started before ``serve``) are not ours to reap.
+    """
+    exited = []
+    for pid in list(workers):
+        try:
+            done, status = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            done, status = pid, 0
+        if done:
+            exited.append((workers.pop(pid), pid, os.waitstatus_to_exitcode(status)))
+    return exited
 
 
 def _kill(pid: int, signum: int) -> None:
