@@ -27,8 +27,13 @@ LOG_WAIT = 30.0
 class ServerProcess:
     """``openapi-cli <args>`` in a subprocess; its stderr (the log) is collected line by line."""
 
-    def __init__(self, *args: str, env: dict[str, str] | None = None, cwd: Path = TESTS) -> None:
-        script = Path(sys.executable).parent / "openapi-cli"
+    def __init__(
+        self,
+        *args: str,
+        env: dict[str, str] | None = None,
+        cwd: Path = TESTS,
+        script: Path = Path(sys.executable).parent / "openapi-cli",
+    ) -> None:
         self.command = [sys.executable, str(script), *args]
         self.env = {**os.environ, "PYTHONPATH": str(TESTS), "LOG_LEVEL": "INFO", **(env or {})}
         self.env.pop("OPENAPI_APP", None)
@@ -338,3 +343,27 @@ async def test_reload_watches_modules_only_the_server_imports(
     assert await get_json(f"{url}/answer") == {"answer": "second"}
     server.send_signal(signal.SIGTERM)
     assert await server.wait() == 0
+
+
+async def test_an_application_main_serves_with_workers(start_server: StartServer) -> None:
+    # `python main.py serve`: the rest() group's own main(), as an application ships it
+    server = await start_server(
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "0",
+        "--workers",
+        "2",
+        script=TESTS / "cli_sample_app.py",
+    )
+    url, _ = await server.urls(count=2)
+    document = await get_json(f"{url}/spec")
+    assert document["info"]["title"] == "Sample"
+    assert await get_json(f"{url}/things") == [{"name": "one"}]
+    async with aiohttp.ClientSession() as session, session.get(f"{url}/things/x") as response:
+        assert response.status == 404
+        assert await response.json() == {"message": "Not Found"}
+    server.send_signal(signal.SIGTERM)
+    assert await server.wait() == 0
+    assert server.log.count("sample app on_cleanup") == 2
