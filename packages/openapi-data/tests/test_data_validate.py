@@ -1,11 +1,16 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 import pytest
 from data_models import Cat, Dog, LegacyTask, Node, Owner, Pets, Severity, Strict, Task
+from openapi.data import forbid_unknown
+from openapi.data.fields import data_field, json_field, number_field
+from openapi.data.json_schema import json_schema
 from openapi.data.validate import ValidatedData, ValidationErrors, validate, validated_schema
 
 UID = "0c8a1cd4-8f33-4e55-8d0b-9e1b0a3b1f11"
@@ -191,3 +196,37 @@ def test_mapping_input() -> None:
             return self._data[key]
 
     assert validated_schema(Owner, Record({"name": "x"})) == Owner("x", None)  # type: ignore[arg-type]
+
+
+@dataclass
+class Inner:
+    a: int
+
+
+@forbid_unknown
+@dataclass
+class StrictInner:
+    b: int
+
+
+@dataclass
+class Outer:
+    inner: Inner
+    strict: StrictInner
+    numbers: list[float] = data_field(items=number_field(min_value=0))
+    payload: dict[str, Any] = json_field()
+
+
+def test_nested_forbid_items_and_json_field() -> None:
+    data = {"inner": {"a": 1, "x": 2}, "strict": {"b": 1, "y": 2}, "numbers": [1, -1]}
+    assert validate(Outer, data).errors == [
+        {"field": "strict.y", "message": "unknown field"},
+        {"field": "numbers.1", "message": "must be greater than or equal to 0"},
+    ]
+    result = validate(Outer, {"payload": '{"a": [1]}'}, strict=False)
+    assert result.data == {"payload": {"a": [1]}}
+    assert validate(Outer, {"payload": "[1]"}, strict=False).errors == [
+        {"field": "payload", "message": "expected an object"}
+    ]
+    schema = json_schema(Outer)["$defs"]["Outer"]["properties"]["numbers"]
+    assert schema["items"] == {"type": "number", "minimum": 0}

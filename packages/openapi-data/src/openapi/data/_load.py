@@ -124,8 +124,6 @@ class _Compiler:
         c = node.c
         q = self.multiple
         if kind == "any":
-            if c.json:
-                b.line(f"{src} = {b.const(C.parse_json_text, 'json')}({src})")
             b.line(f"{dst} = {src}")
             return
         if kind == "none":
@@ -415,6 +413,8 @@ class _Compiler:
                 f = b.const(spec.field, "field")
                 b.line(f"{src} = {b.const(C.call_validator, 'call_validator')}({v}, {f}, {src})")
             node = spec.node
+            if node.c.json:  # json_field(): JSON text is parsed before type validation
+                b.line(f"{src} = {b.const(C.parse_json_text, 'json')}({src})")
             if self.multiple and node.kind not in CONTAINERS:
                 self.emit_any_of(spec, src, dst, loc)
             else:
