@@ -87,10 +87,11 @@ class _Compiler:
         self.inlining: list[Any] = []
         self.flags: list[str] = []
 
-    def record(self, loc: str, message: str) -> None:
-        """Lines appending an error; both arguments are expressions."""
+    def record(self, loc: str, message: str, flag: bool = True) -> None:
+        """Lines appending an error (both arguments are expressions) and, unless told
+        otherwise, clearing the no-error flag of the object being loaded."""
         self.b.line("_errors.append({'field': " + loc + ", 'message': " + message + "})")
-        if self.flags:
+        if flag and self.flags:
             self.b.line(f"{self.flags[-1]} = False")
 
     # references to other loaders (recursion-safe) ---------------------------
@@ -427,7 +428,7 @@ class _Compiler:
             if self.flags:
                 b.line(f"{self.flags[-1]} = False")
             with b.block(f"if {e}.args:"):
-                self.record(loc, f"{e}.args[0]")
+                self.record(loc, f"{e}.args[0]", flag=False)
 
     def emit_any_of(self, spec: FieldSpec, src: str, dst: str, loc: str) -> None:
         """Query strings: a list for a scalar field means any of its values."""
