@@ -161,6 +161,10 @@ class CaptureTransport(Transport):
                 self.events.append(item.payload.json)
 
 
+# no auto-enabled integrations: they would patch asyncpg, SQLAlchemy... for the whole session
+SENTRY_OPTIONS = {"transport": CaptureTransport, "auto_enabling_integrations": False}
+
+
 @pytest.fixture
 def events() -> Iterator[list[dict[str, Any]]]:
     CaptureTransport.events = []
@@ -170,7 +174,7 @@ def events() -> Iterator[list[dict[str, Any]]]:
 
 
 def sentry_cli(sample: Any, **kwargs: Any) -> OpenApiClient:
-    cli: OpenApiClient = sample.create_cli(sentry_options={"transport": CaptureTransport}, **kwargs)
+    cli: OpenApiClient = sample.create_cli(sentry_options=SENTRY_OPTIONS, **kwargs)
     return cli
 
 

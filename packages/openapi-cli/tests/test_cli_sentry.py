@@ -33,6 +33,10 @@ class CaptureTransport(Transport):
                 self.events.append(item.payload.json)
 
 
+# no auto-enabled integrations: they would patch asyncpg, SQLAlchemy... for the whole session
+SENTRY_OPTIONS = {"transport": CaptureTransport, "auto_enabling_integrations": False}
+
+
 @pytest.fixture
 def events() -> Iterator[list[dict[str, Any]]]:
     CaptureTransport.events = []
@@ -62,7 +66,7 @@ async def test_a_500_is_reported_with_its_route(
     aiohttp_client: AiohttpClient, events: list[dict[str, Any]]
 ) -> None:
     app = sample_app()
-    setup_sentry(app, DSN, {"transport": CaptureTransport})
+    setup_sentry(app, DSN, SENTRY_OPTIONS)
     client: TestClient[web.Request, web.Application] = await aiohttp_client(app)
     response = await client.get("/boom/abc")
     assert response.status == 500
@@ -79,7 +83,7 @@ async def test_a_4xx_is_not_reported(
     aiohttp_client: AiohttpClient, events: list[dict[str, Any]]
 ) -> None:
     app = sample_app()
-    setup_sentry(app, DSN, {"transport": CaptureTransport})
+    setup_sentry(app, DSN, SENTRY_OPTIONS)
     client: TestClient[web.Request, web.Application] = await aiohttp_client(app)
     assert (await client.get("/bad")).status == 400
     assert (await client.get("/missing")).status == 404
