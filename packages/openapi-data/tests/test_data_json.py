@@ -57,3 +57,8 @@ def test_standard_library_and_orjson_agree(monkeypatch: pytest.MonkeyPatch) -> N
     slow = module.dumps(data)
     assert slow == fast
     assert module.loads(slow) == module.loads(fast.encode())
+
+
+def test_big_ints_fall_back_to_the_standard_library() -> None:
+    big = {"n": 2**70, "when": datetime(2024, 1, 1)}
+    assert json.dumps(big) == '{"n":1180591620717411303424,"when":"2024-01-01T00:00:00"}'

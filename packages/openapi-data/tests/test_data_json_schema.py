@@ -74,3 +74,9 @@ def test_discriminated_union_schema() -> None:
     validator = jsonschema.Draft202012Validator(schema)
     assert validator.is_valid({"pets": [{"kind": "cat"}, {"kind": "dog", "good": False}]})
     assert not validator.is_valid({"pets": [{"kind": "cow"}]})
+
+
+def test_no_null_default_for_fields_refusing_null() -> None:
+    props = json_schema(LegacyTask)["$defs"]["LegacyTask"]["properties"]
+    assert props["title"] == {"type": "string", "maxLength": 64, "description": "Title"}
+    assert props["severity"]["default"] is None

@@ -205,3 +205,10 @@ def test_schema_of_everything() -> None:
     }
     point = json_schema(Everything)["$defs"]["Point"]
     assert point["required"] == ["x", "y"]
+
+
+def test_durations_with_years_and_months() -> None:
+    assert validate(timedelta, "P1Y4M1D").data == timedelta(days=365 + 120 + 1)
+    assert validate(timedelta, "-PT1.5S").data == -timedelta(seconds=1.5)
+    for bad in ("P", "PT", "P1DT", "P1.5D", "1D", "P1S"):
+        assert validate(timedelta, bad).errors, bad

@@ -172,13 +172,15 @@ def to_time(v: Any) -> time:
 
 
 _DURATION_RE = re.compile(
-    r"(?P<sign>[-+]?)P(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
+    r"(?P<sign>[-+]?)P(?:(?P<years>\d+)Y)?(?:(?P<months>\d+)M)?(?:(?P<weeks>\d+)W)?"
+    r"(?:(?P<days>\d+)D)?"
     r"(?:T(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+)(?:\.(?P<frac>\d+))?S)?)?"
 )
 
 
 def to_timedelta(v: Any) -> timedelta:
-    """A timedelta from an ISO 8601 duration (``P1DT2H3M4.5S``) or a number of seconds."""
+    """A timedelta from an ISO 8601 duration (``P1Y2M3DT4H5M6.5S``; a year is 365 days, a
+    month 30) or a number of seconds."""
     if isinstance(v, timedelta):
         return v
     if isinstance(v, (int, float)) and not isinstance(v, bool):
@@ -192,9 +194,12 @@ def to_timedelta(v: Any) -> timedelta:
             g = m.groupdict()
             micro = int(((g["frac"] or "") + "000000")[:6])
             try:
+                # A year counts 365 days and a month 30: a timedelta has no calendar.
                 td = timedelta(
                     weeks=int(g["weeks"] or 0),
-                    days=int(g["days"] or 0),
+                    days=int(g["days"] or 0)
+                    + 365 * int(g["years"] or 0)
+                    + 30 * int(g["months"] or 0),
                     hours=int(g["hours"] or 0),
                     minutes=int(g["minutes"] or 0),
                     seconds=int(g["seconds"] or 0),

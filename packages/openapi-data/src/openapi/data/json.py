@@ -49,8 +49,12 @@ def dumps(obj: Any) -> str:
             | orjson.OPT_PASSTHROUGH_DATACLASS
             | orjson.OPT_PASSTHROUGH_DATETIME
         )
-        data: bytes = orjson.dumps(obj, default=_default, option=option)
-        return data.decode()
+        try:
+            data: bytes = orjson.dumps(obj, default=_default, option=option)
+        except TypeError:
+            pass  # e.g. an int beyond 64 bits: the standard library writes it
+        else:
+            return data.decode()
     return _json.dumps(obj, default=_default, separators=(",", ":"), ensure_ascii=False)
 
 

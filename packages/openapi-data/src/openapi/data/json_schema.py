@@ -116,7 +116,8 @@ class SchemaRegistry:
         if spec.info.description and "description" not in schema:
             schema["description"] = spec.info.description
         default = _json_default(spec)
-        if default is not dataclasses.MISSING:
+        # A None default of a field that refuses null (required=True) is no default.
+        if default is not dataclasses.MISSING and (default is not None or spec.node.nullable):
             schema["default"] = default
         return schema
 
