@@ -248,6 +248,23 @@ async def test_two_workers_serve_from_two_processes(start_server: StartServer) -
     assert server.log.count("sample app on_cleanup") == 2
 
 
+async def test_sigterm_to_the_supervisor_drains_every_worker(start_server: StartServer) -> None:
+    server = await start_server(*SERVE_PLAIN, "--workers", "2")
+    url, _ = await server.urls(count=2)
+    started = re.compile(r"\[(\d+)\]: slow request started")
+    requests: list[asyncio.Task[Any]] = []
+    busy: set[str] = set()
+    while len(busy) < 2 and len(requests) < 100:
+        requests.append(asyncio.create_task(get_json(f"{url}/slow?seconds=3")))
+        matches = await server.wait_for_log(started.pattern, count=len(requests))
+        busy = {m.group(1) for m in matches}
+    assert len(busy) == 2  # each worker has a request in flight
+    server.send_signal(signal.SIGTERM)
+    assert await asyncio.gather(*requests) == [{"slow": "done"}] * len(requests)
+    assert await server.wait() == 0
+    assert server.log.count("sample app on_cleanup") == 2
+
+
 async def test_a_worker_that_dies_stops_the_server(start_server: StartServer) -> None:
     server = await start_server(*SERVE_PLAIN, "--workers", "2")
     pids = [int(m.group(2)) for m in await server.wait_for_log(SERVING.pattern, 2)]
