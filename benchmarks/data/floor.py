@@ -72,7 +72,7 @@ def load_task(d: Any) -> Task:
     task.title = title
     task.done = done
     task.severity = severity
-    task.tags = list(tags)
+    task.tags = [*tags]
     task.created = datetime.fromisoformat(created)
     task.owner = load_owner(d["owner"])
     task.due = due
@@ -87,7 +87,7 @@ def dump_task(t: Task) -> dict[str, Any]:
         "title": d["title"],
         "done": d["done"],
         "severity": d["severity"],
-        "tags": list(d["tags"]),
+        "tags": [*d["tags"]],
         "created": d["created"].isoformat(),
         "owner": {"name": owner["name"], "email": owner["email"]},
     }

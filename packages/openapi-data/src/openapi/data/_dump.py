@@ -97,7 +97,7 @@ class _Compiler:
             e = self.expr(item, x)
             self.depth -= 1
             if e == x:
-                return f"_list({v})"
+                return f"[*{v}]"
             return f"[{e} for {x} in {v}]"
         if kind == "tuple_fixed":
             fn = b.const(_compile_value(node), "tuple")
@@ -183,7 +183,7 @@ class _Compiler:
             x = f"_x{self.depth}"
             e = self.trusted_expr(node.args[0], x)
             self.depth -= 1
-            return f"_list({v})" if e == x else f"[{e} for {x} in {v}]"
+            return f"[*{v}]" if e == x else f"[{e} for {x} in {v}]"
         return self.value_expr(node, v)
 
     def trusted_block(self, cls: Any, o: str, r: str) -> None:
@@ -248,13 +248,13 @@ def _compile_object(cls: Any) -> Dumper:
     k = b.const(cls, "cls")
     fn_name = f"_dump_{cls.__name__}"
     with b.block(f"def {fn_name}(_o):"):
-        with b.block(f"if _o.__class__ is {k}:"):
-            # Trust the declared types; anything unexpected falls back to the checked path.
-            with b.block("try:"):
-                comp.trusted_block(cls, "_o", "_r")
-                b.line("return _r")
-            with b.block("except (AttributeError, KeyError, TypeError, ValueError):"):
-                b.line("pass")
+        # Trust the declared types of any object carrying the fields (a dict or a record
+        # has no such attributes); anything unexpected falls back to the checked paths.
+        with b.block("try:"):
+            comp.trusted_block(cls, "_o", "_r")
+            b.line("return _r")
+        with b.block("except (AttributeError, KeyError, TypeError, ValueError):"):
+            b.line("pass")
         with b.block(f"if _isinstance(_o, {k}):"):
             comp.instance_block(cls, "_o", "_r")
             b.line("return _r")

@@ -311,7 +311,7 @@ class _Compiler:
         item = node.args[0]
         out = b.name("out")
         if item.kind == "any":
-            b.line(f"{out} = _list({src})")
+            b.line(f"{out} = [*{src}]")
         elif (
             item.kind in _FAST_ITEMS and item.c == EMPTY and not item.nullable and not self.multiple
         ):
@@ -322,7 +322,7 @@ class _Compiler:
                     self.emit_sequence_loop(item, src, out, pre)
                     b.line("break")
             with b.block("else:"):
-                b.line(f"{out} = _list({src})")
+                b.line(f"{out} = [*{src}]")
         else:
             self.emit_sequence_loop(item, src, out, pre)
         if node.kind == "list":
