@@ -212,3 +212,13 @@ def test_durations_with_years_and_months() -> None:
     assert validate(timedelta, "-PT1.5S").data == -timedelta(seconds=1.5)
     for bad in ("P", "PT", "P1DT", "P1.5D", "1D", "P1S"):
         assert validate(timedelta, bad).errors, bad
+
+
+def test_unhashable_annotated_metadata_is_ignored() -> None:
+    from typing import Annotated
+
+    hint = Annotated[int, {"not": "a marker"}]
+    assert validate(list[hint], [1, "x"]).errors == [
+        {"field": "1", "message": "expected an integer"}
+    ]
+    assert dump(hint, 3) == 3

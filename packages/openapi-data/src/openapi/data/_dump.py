@@ -365,7 +365,10 @@ def _compile(key: tuple[Any, ...]) -> Dumper:
 
 def get_dumper(key: tuple[Any, ...]) -> Dumper:
     """The compiled dumper for ``("obj", cls)``, ``("td", cls)`` or ``("value", hint)``."""
-    fn = _cache.get(key)
+    try:
+        fn = _cache.get(key)
+    except TypeError:  # a hint with unhashable metadata: compiled every time, not cached
+        return _compile_value(analyze(key[1]))
     if fn is None:
         fn = _compile(key)
     return fn

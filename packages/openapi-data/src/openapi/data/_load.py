@@ -740,7 +740,10 @@ def _compile(key: tuple[Any, ...]) -> Loader:
 def get_loader(key: tuple[Any, ...]) -> Loader:
     """The compiled loader for ``key``: ``("obj", cls)``, ``("dict", cls, strict, multiple)``,
     ``("td", cls)`` or ``("value", hint, multiple)``."""
-    fn = _cache.get(key)
+    try:
+        fn = _cache.get(key)
+    except TypeError:  # a hint with unhashable metadata: compiled every time, not cached
+        return _compile_value(analyze(key[1]), key[2], repr(key[1]))
     if fn is None:
         fn = _compile(key)
     return fn
