@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+from collections.abc import AsyncIterator
 
 import click
 from aiohttp import web
@@ -93,10 +94,16 @@ def plain_app() -> web.Application:
 def failing_app() -> web.Application:
     """An application whose start-up fails (a database that cannot be reached)."""
 
+    async def pool(app: web.Application) -> AsyncIterator[None]:
+        logger.warning("sample pool opened")
+        yield
+        logger.warning("sample pool closed")
+
     async def fail(app: web.Application) -> None:
         raise ConnectionRefusedError("the database is not there")
 
     app = plain_app()
+    app.cleanup_ctx.append(pool)
     app.on_startup.append(fail)
     return app
 

@@ -103,14 +103,16 @@ async def serve_async(
             access_log=logging.getLogger("aiohttp.access") if access_log else None,
             access_log_format=ACCESS_LOG_FORMAT,
         )
-        await runner.setup()
         try:
+            # after a failed start-up, cleanup still exits the cleanup contexts entered
+            await runner.setup()
             await web.SockSite(runner, sock).start()
             logger.info("serving on %s (pid %d)", socket_url(sock), os.getpid())
+            watch = None
             if parent_pid is not None:
                 watch = asyncio.create_task(_watch_parent(parent_pid, stop))
             await stop.wait()
-            if parent_pid is not None:
+            if watch is not None:
                 watch.cancel()
         finally:
             await runner.cleanup()
