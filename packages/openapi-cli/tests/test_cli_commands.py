@@ -255,9 +255,28 @@ def test_console_version_without_app() -> None:
     assert result.output.startswith("aio-openapi-cli 0.1.0\n")
 
 
-def test_the_console_script_is_installed() -> None:
+def test_the_console_script(sample_on_path: Path) -> None:
+    import os
+    import subprocess
+
     script = Path(sys.executable).parent / "openapi-cli"
-    assert script.exists()
+    env = {**os.environ, "PYTHONPATH": str(sample_on_path), "OPENAPI_APP": "cli_sample_app:cli"}
+    done = subprocess.run(
+        [str(script), "spec"], env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["info"]["title"] == "Sample"
+    done = subprocess.run(
+        [str(script), "--app", "nowhere:app", "spec"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "cannot import 'nowhere'" in done.stderr
+    assert "Traceback" not in done.stderr
 
 
 def test_route_rows_of_sub_applications() -> None:
