@@ -21,6 +21,7 @@ from openapi.data import (
     Pattern,
     TzAware,
 )
+from openapi.data import fields as F
 from typing_extensions import TypedDict
 
 UserId = NewType("UserId", int)
@@ -86,3 +87,11 @@ class Bounded:
 class Child:
     value: Annotated[int, Lt(10)]
     note: str = ""
+
+
+@dataclass
+class Money:
+    amount: Decimal = F.decimal_field(min_value=0, precision=2)
+    step: Annotated[Decimal, MultipleOf(Decimal("0.05"))] = Decimal(0)
+    half: Annotated[float, MultipleOf(0.5)] = 0.0
+    when: Annotated[datetime, Ge(datetime(2000, 1, 1))] | None = None

@@ -7,7 +7,7 @@ from typing import Any
 
 import jsonschema
 from data_models import LegacyTask, Node, Pets, Strict, Task
-from data_typing_models import Bounded, Color, Everything
+from data_typing_models import Bounded, Color, Everything, Money
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openapi.data.dump import dump
@@ -88,11 +88,25 @@ def shaped_junk(cls: Any) -> st.SearchStrategy[Any]:
     return st.dictionaries(st.sampled_from(keys), json_values, max_size=len(keys))
 
 
-SCHEMAS = [Everything, Task, LegacyTask, Node, Pets, Strict, Bounded, list[Task], dict[str, Pets]]
+SCHEMAS = [
+    Money,
+    Everything,
+    Task,
+    LegacyTask,
+    Node,
+    Pets,
+    Strict,
+    Bounded,
+    list[Task],
+    dict[str, Pets],
+]
 
 
 @SETTINGS
-@given(st.sampled_from(SCHEMAS), json_values | shaped_junk(Everything) | shaped_junk(Task))
+@given(
+    st.sampled_from(SCHEMAS),
+    json_values | shaped_junk(Everything) | shaped_junk(Task) | shaped_junk(Money),
+)
 def test_junk_never_crashes(schema: Any, junk: Any) -> None:
     for strict in (True, False):
         for multiple in (True, False):

@@ -222,3 +222,25 @@ def test_unhashable_annotated_metadata_is_ignored() -> None:
         {"field": "1", "message": "expected an integer"}
     ]
     assert dump(hint, 3) == 3
+
+
+def test_arithmetic_limits_are_errors() -> None:
+    from data_typing_models import Money
+
+    assert validate(Money, {"amount": 1e308}).errors == [
+        {"field": "amount", "message": "number out of range"}
+    ]
+    assert validate(Money, {"step": 1e308}).errors == [
+        {"field": "step", "message": "must be a multiple of 0.05"}
+    ]
+    assert validate(Money, {"amount": 1.255, "step": 0.15, "half": 1.5}).data == {
+        "amount": Decimal("1.26"),
+        "step": Decimal("0.15"),
+        "half": 1.5,
+    }
+    assert validate(Money, {"when": "2024-01-01T00:00:00+00:00"}).errors == [
+        {"field": "when", "message": "not comparable with the bounds"}
+    ]
+    assert validate(Money, {"when": "1999-01-01T00:00:00"}).errors == [
+        {"field": "when", "message": "must be greater than or equal to 2000-01-01 00:00:00"}
+    ]

@@ -179,7 +179,10 @@ class _Compiler:
             b.line(f"{src} = {conv}({src})")
             self.emit_bounds(node, src)
             if c.precision is not None:
-                b.line(f"{src} = round({src}, {c.precision})")
+                with b.block("try:"):
+                    b.line(f"{src} = round({src}, {c.precision})")
+                with b.block("except ArithmeticError:"):
+                    b.line("raise _Invalid('number out of range')")
             b.line(f"{dst} = {src}")
             return
         if kind in ("uuid", "datetime", "date", "time", "timedelta"):
@@ -271,9 +274,17 @@ class _Compiler:
                 mult = Decimal(str(mult))
             elif node.kind == "int" and isinstance(mult, float):
                 mult = Decimal(str(mult))
+            elif node.kind == "float":
+                mult = float(mult)
             m = b.const(mult, "mult")
-            with b.block(f"if {src} % {m} != 0:"):
-                b.line(f"raise _Invalid({_str_const(f'must be a multiple of {c.multiple_of}')})")
+            message = _str_const(f"must be a multiple of {c.multiple_of}")
+            # Decimal raises (DivisionImpossible) where the quotient has too many digits.
+            with b.block("try:"):
+                b.line(f"_r = {src} % {m}")
+            with b.block("except ArithmeticError:"):
+                b.line(f"raise _Invalid({message})")
+            with b.block("if _r != 0:"):
+                b.line(f"raise _Invalid({message})")
 
     def emit_length(self, node: Node, src: str, unit: str) -> None:
         b = self.b
