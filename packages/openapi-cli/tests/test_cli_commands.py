@@ -16,15 +16,6 @@ from openapi.cli.main import console_client
 runner = CliRunner()
 
 
-@pytest.fixture(autouse=True)
-def restore_root_logger() -> object:
-    root = logging.getLogger()
-    level, handlers = root.level, list(root.handlers)
-    yield
-    root.setLevel(level)
-    root.handlers[:] = handlers
-
-
 def test_no_command_prints_usage() -> None:
     result = runner.invoke(rest(), [])
     assert result.exit_code == 0
