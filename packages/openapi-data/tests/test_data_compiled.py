@@ -141,3 +141,9 @@ def test_error_message() -> None:
     exc = ValidationErrors([{"field": "a", "message": "required"}])
     assert str(exc) == "Invalid data: a: required"
     assert exc.message == "Invalid data"
+
+
+def test_class_names_that_are_not_identifiers() -> None:
+    odd = dataclasses.make_dataclass("My Task-1", [("a", int)])
+    assert validated_schema(odd, {"a": 1}) == odd(1)
+    assert dump(list[odd], [odd(2)]) == [{"a": 2}]

@@ -9,11 +9,18 @@ from __future__ import annotations
 
 import itertools
 import linecache
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 _counter = itertools.count()
+_NOT_WORD = re.compile(r"\W")
+
+
+def ident(cls: Any) -> str:
+    """A class name usable inside a generated identifier."""
+    return _NOT_WORD.sub("_", getattr(cls, "__name__", "type"))
 
 
 class CodeBuilder:

@@ -14,7 +14,7 @@ from typing import Any
 from uuid import UUID
 
 from . import _convert as C
-from ._codegen import CodeBuilder
+from ._codegen import CodeBuilder, ident
 from ._types import Node, analyze, dataclass_fields, typeddict_fields
 
 Dumper = Callable[[Any], Any]
@@ -113,10 +113,10 @@ class _Compiler:
                 return f"_dict({v})"
             return f"{{{ke}: {ve} for {k}, {x} in {v}.items()}}"
         if kind == "dataclass":
-            fn = self.ref(("obj", node.cls), "dump_" + node.cls.__name__)
+            fn = self.ref(("obj", node.cls), "dump_" + ident(node.cls))
             return f"{fn}({v})"
         if kind == "typeddict":
-            fn = self.ref(("td", node.cls), "dump_" + node.cls.__name__)
+            fn = self.ref(("td", node.cls), "dump_" + ident(node.cls))
             return f"{fn}({v})"
         if kind == "union":
             fn = b.const(_compile_union(node), "union")
@@ -246,7 +246,7 @@ def _compile_object(cls: Any) -> Dumper:
     specs = dataclass_fields(cls)
     names = tuple(s.name for s in specs)
     k = b.const(cls, "cls")
-    fn_name = f"_dump_{cls.__name__}"
+    fn_name = f"_dump_{ident(cls)}"
     with b.block(f"def {fn_name}(_o):"):
         # Trust the declared types of any object carrying the fields (a dict or a record
         # has no such attributes); anything unexpected falls back to the checked paths.
@@ -270,7 +270,7 @@ def _compile_typeddict(cls: Any) -> Dumper:
     comp = _Compiler()
     b = comp.b
     specs = typeddict_fields(cls)
-    fn_name = f"_dump_{cls.__name__}"
+    fn_name = f"_dump_{ident(cls)}"
     with b.block(f"def {fn_name}(_o):"):
         with b.block("if _o.__class__ is not _dict:"):
             b.line(f"_o = _fields_as_dict(_o, {b.const(tuple(s.name for s in specs), 'names')})")

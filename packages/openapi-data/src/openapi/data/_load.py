@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from . import _convert as C
-from ._codegen import CodeBuilder
+from ._codegen import CodeBuilder, ident
 from ._types import (
     CONTAINERS,
     EMPTY,
@@ -235,11 +235,11 @@ class _Compiler:
             self.emit_object(node.cls, src, dst, pre)
             return
         if kind == "dataclass":
-            ref = self.ref(("obj", node.cls), "load_" + node.cls.__name__)
+            ref = self.ref(("obj", node.cls), "load_" + ident(node.cls))
             b.line(f"{dst} = {ref}({src}, {pre}, _errors)")
             return
         if kind == "typeddict":
-            ref = self.ref(("td", node.cls), "load_" + node.cls.__name__)
+            ref = self.ref(("td", node.cls), "load_" + ident(node.cls))
             b.line(f"{dst} = {ref}({src}, {pre}, _errors)")
             return
         if kind == "union":
@@ -545,7 +545,7 @@ def _compile_object(cls: Any) -> Loader:
     """Load a dataclass instance (strict: required fields must be present)."""
     comp = _Compiler(multiple=False)
     b = comp.b
-    fn_name = f"_load_{cls.__name__}"
+    fn_name = f"_load_{ident(cls)}"
     with b.block(f"def {fn_name}(_src, _pre, _errors):"):
         comp.emit_object(cls, "_src", "_dst", "_pre")
         b.line("return _dst")
@@ -558,7 +558,7 @@ def compile_entry(cls: Any, error_cls: type[Exception]) -> Callable[[Any], Any]:
     comp = _Compiler(multiple=False)
     b = comp.b
     b.globals["_ValidationErrors"] = error_cls
-    fn_name = f"_validated_{cls.__name__}"
+    fn_name = f"_validated_{ident(cls)}"
     with b.block(f"def {fn_name}(_src):"):
         b.line("_errors = []")
         with b.block("try:"):
@@ -580,7 +580,7 @@ def _compile_dict(cls: Any, strict: bool, multiple: bool) -> Loader:
     comp = _Compiler(multiple=multiple)
     b = comp.b
     specs = dataclass_fields(cls)
-    fn_name = f"_validate_{cls.__name__}"
+    fn_name = f"_validate_{ident(cls)}"
     keys: list[str] = []
     with b.block(f"def {fn_name}(_src, _pre, _errors):"):
         comp.emit_mapping_head("_src", "_n")
@@ -613,7 +613,7 @@ def _compile_typeddict(cls: Any) -> Loader:
     comp = _Compiler(multiple=False)
     b = comp.b
     specs = typeddict_fields(cls)
-    fn_name = f"_load_{cls.__name__}"
+    fn_name = f"_load_{ident(cls)}"
     with b.block(f"def {fn_name}(_src, _pre, _errors):"):
         comp.emit_mapping_head("_src", "_n")
         b.line("_out = {}")
@@ -676,7 +676,7 @@ def _compile_union(node: Node, multiple: bool) -> Loader:
             b.line(f"_t = _src.get({name!r}, _MISSING)")
             for value, option in table.items():
                 kind = "obj" if option.kind == "dataclass" else "td"
-                fn = comp.ref((kind, option.cls), "load_" + option.cls.__name__)
+                fn = comp.ref((kind, option.cls), "load_" + ident(option.cls))
                 tv = b.const(value, "tag")
                 with b.block(
                     f"if _t.__class__ is {b.const(type(value), 'tagtype')} and _t == {tv}:"
@@ -692,7 +692,7 @@ def _compile_union(node: Node, multiple: bool) -> Loader:
             fns = []
             for option in options:
                 if option.kind == "dataclass":
-                    fns.append(comp.ref(("obj", option.cls), "load_" + option.cls.__name__))
+                    fns.append(comp.ref(("obj", option.cls), "load_" + ident(option.cls)))
                 else:
                     fns.append(
                         b.const(
