@@ -186,8 +186,9 @@ def test_bad_app_reference(sample_on_path: Path, reference: str, message: str) -
     assert message in result.output
 
 
-def test_no_app_is_a_usage_error() -> None:
-    result = runner.invoke(console_client(), ["routes"], env={"OPENAPI_APP": ""})
+@pytest.mark.parametrize("command", ["routes", "spec", "serve"])
+def test_no_app_is_a_usage_error(command: str) -> None:
+    result = runner.invoke(console_client(), [command], env={"OPENAPI_APP": ""})
     assert result.exit_code == 2
     assert "no application: pass --app MODULE:FACTORY or set OPENAPI_APP" in result.output
 

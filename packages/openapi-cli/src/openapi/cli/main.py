@@ -124,6 +124,11 @@ class ConsoleClient(OpenApiClient):
 
     # --- commands of a rest() group ----------------------------------------------------
 
+    def invoke(self, ctx: click.Context) -> Any:
+        # every command works on the application: say it is missing before one starts
+        self._require()
+        return super().invoke(ctx)
+
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if self._loaded() and self._target is not None:
             command = self._target.get_command(ctx, cmd_name)
