@@ -14,7 +14,7 @@ import urllib.request
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pytest
 from aiohttp import web
@@ -71,23 +71,30 @@ def free_port() -> int:
         return port
 
 
+def log_text(log: IO[bytes]) -> str:
+    log.seek(0)
+    return log.read().decode(errors="replace")
+
+
 @pytest.fixture(scope="session")
-def served_example(example_db_url: str) -> Iterator[str]:
+def served_example(example_db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The example served by `openapi-cli serve` in its own process; yields its base URL."""
     port = free_port()
     script = Path(sys.executable).parent / "openapi-cli"
+    # a file, not a pipe: an unread pipe fills with access-log lines and blocks the server
+    log = (tmp_path_factory.mktemp("served-example") / "server.log").open("w+b")
     process = subprocess.Popen(
         [str(script), "--app", "tests.example.main:create_app", "serve", "--port", str(port)],
         cwd=ROOT,
         env={**os.environ, "DATASTORE": example_db_url},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
         while True:
-            assert process.poll() is None, process.stderr.read() if process.stderr else ""
+            assert process.poll() is None, log_text(log)
             try:
                 with urllib.request.urlopen(f"{base}/spec", timeout=2) as response:
                     if response.status == 200:
@@ -104,5 +111,4 @@ def served_example(example_db_url: str) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-        if process.stderr:
-            process.stderr.close()
+        log.close()
