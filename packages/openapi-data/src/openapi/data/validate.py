@@ -35,7 +35,7 @@ class ValidationErrors(Exception):
 
 
 _entries: dict[Any, Any] = {}
-_keys: dict[tuple[Any, bool, bool], tuple[Any, ...]] = {}
+_loaders: dict[tuple[Any, bool, bool], Any] = {}
 
 
 def _key_of(schema: Any, strict: bool, multiple: bool) -> tuple[Any, ...]:
@@ -45,9 +45,13 @@ def _key_of(schema: Any, strict: bool, multiple: bool) -> tuple[Any, ...]:
 
 
 def _run(key: tuple[Any, ...], data: Any) -> ValidatedData:
+    return _run_loader(get_loader(key), data)
+
+
+def _run_loader(loader: Any, data: Any) -> ValidatedData:
     errors: ErrorList = []
     try:
-        value = get_loader(key)(data, "", errors)
+        value = loader(data, "", errors)
     except Invalid as exc:
         if exc.args:
             errors.append({"field": "", "message": exc.args[0]})
@@ -75,12 +79,14 @@ def validate(
     :class:`ValidationErrors` instead of returning errors.
     """
     try:
-        key = _keys[(schema, strict, multiple)]
+        loader = _loaders[(schema, strict, multiple)]
     except KeyError:
-        key = _keys[(schema, strict, multiple)] = _key_of(schema, strict, multiple)
+        loader = _loaders[(schema, strict, multiple)] = get_loader(
+            _key_of(schema, strict, multiple)
+        )
     except TypeError:  # an unhashable type hint
-        key = _key_of(schema, strict, multiple)
-    result = _run(key, data)
+        loader = get_loader(_key_of(schema, strict, multiple))
+    result = _run_loader(loader, data)
     if result.errors and raise_on_errors:
         raise ValidationErrors(result.errors)
     return result
