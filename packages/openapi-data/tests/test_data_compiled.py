@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import inspect
 import traceback
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import pytest
@@ -147,3 +148,25 @@ def test_class_names_that_are_not_identifiers() -> None:
     odd = dataclasses.make_dataclass("My Task-1", [("a", int)])
     assert validated_schema(odd, {"a": 1}) == odd(1)
     assert dump(list[odd], [odd(2)]) == [{"a": 2}]
+
+
+class ReadOnlyRow(Mapping[str, Any]):
+    """A mapping that is not a dict, read in place by the dumper."""
+
+    def __init__(self, **data: Any) -> None:
+        self._data = data
+
+    def __getitem__(self, key: str) -> Any:
+        return self._data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+
+def test_dump_mappings_in_place() -> None:
+    row = ReadOnlyRow(name="a", email="a@b.co", other=1)
+    assert dump(Owner, row) == {"name": "a", "email": "a@b.co"}
+    assert validated_schema(Owner, row) == Owner("a", "a@b.co")

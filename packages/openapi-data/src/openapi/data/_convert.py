@@ -358,12 +358,14 @@ def dump_any(v: Any) -> Any:
     raise TypeError(f"cannot dump a {cls.__name__} as JSON")
 
 
-def fields_as_dict(obj: Any, names: tuple[str, ...]) -> dict[str, Any]:
+def fields_as_dict(obj: Any, names: tuple[str, ...]) -> Any:
     """Input of a dataclass dumper that is not an instance of the dataclass."""
     if isinstance(obj, dict):
         return obj
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         return {n: getattr(obj, n) for n in names if hasattr(obj, n)}
+    if isinstance(obj, Mapping) or (hasattr(obj, "get") and hasattr(obj, "keys")):
+        return obj  # read with .get() as it is (asyncpg.Record): no copy
     try:
         return as_mapping(obj)
     except Invalid:
