@@ -244,3 +244,13 @@ def test_arithmetic_limits_are_errors() -> None:
     assert validate(Money, {"when": "1999-01-01T00:00:00"}).errors == [
         {"field": "when", "message": "must be greater than or equal to 2000-01-01 00:00:00"}
     ]
+
+
+def test_literal_of_enum_members() -> None:
+    from typing import Literal
+
+    hint = Literal[Color.red]
+    assert validate(hint, "r").data is Color.red
+    assert validate(hint, "g").errors == [{"field": "", "message": "must be 'r'"}]
+    assert dump(hint, Color.red) == "r"
+    assert json_schema(hint)["const"] == "r"

@@ -282,12 +282,13 @@ def enum_loader(cls: type[enum.Enum], multiple: bool, as_name: bool) -> Callable
 
 def literal_loader(values: tuple[Any, ...], multiple: bool) -> Callable[[Any], Any]:
     allowed = {(type(v), v): v for v in values}
+    # Literal[Color.red] reads the member's value, as its JSON Schema says
+    allowed.update({(type(v.value), v.value): v for v in values if isinstance(v, enum.Enum)})
     by_text = (
         {str(v).lower() if isinstance(v, bool) else str(v): v for v in values} if multiple else {}
     )
-    message = "must be " + (
-        repr(values[0]) if len(values) == 1 else "one of: " + ", ".join(repr(v) for v in values)
-    )
+    shown = [repr(v.value if isinstance(v, enum.Enum) else v) for v in values]
+    message = "must be " + (shown[0] if len(shown) == 1 else "one of: " + ", ".join(shown))
 
     def load(v: Any) -> Any:
         try:
