@@ -95,3 +95,25 @@ class Money:
     step: Annotated[Decimal, MultipleOf(Decimal("0.05"))] = Decimal(0)
     half: Annotated[float, MultipleOf(0.5)] = 0.0
     when: Annotated[datetime, Ge(datetime(2000, 1, 1))] | None = None
+
+
+class Kind(enum.Enum):
+    circle = "circle"
+    square = "square"
+
+
+@dataclass
+class Circle:
+    kind: Literal[Kind.circle]
+    radius: float
+
+
+@dataclass
+class Square:
+    kind: Literal[Kind.square]
+    side: float
+
+
+@dataclass
+class Drawing:
+    shapes: list[Circle | Square]

@@ -254,3 +254,22 @@ def test_literal_of_enum_members() -> None:
     assert validate(hint, "g").errors == [{"field": "", "message": "must be 'r'"}]
     assert dump(hint, Color.red) == "r"
     assert json_schema(hint)["const"] == "r"
+
+
+def test_enum_tagged_union() -> None:
+    from data_typing_models import Circle, Drawing, Kind, Square
+
+    data = {"shapes": [{"kind": "square", "side": 2}, {"kind": "circle", "radius": 1}]}
+    drawing = validated_schema(Drawing, data)
+    assert drawing.shapes == [Square(Kind.square, 2.0), Circle(Kind.circle, 1.0)]
+    assert dump(Drawing, drawing) == {
+        "shapes": [{"kind": "square", "side": 2.0}, {"kind": "circle", "radius": 1.0}]
+    }
+    assert validate(Drawing, {"shapes": [{"kind": "oval"}]}).errors == [
+        {"field": "shapes.0.kind", "message": "must be one of: 'circle', 'square'"}
+    ]
+    mapping = json_schema(Drawing)["$defs"]["Drawing"]["properties"]["shapes"]["items"]
+    assert mapping["discriminator"]["mapping"] == {
+        "circle": "#/$defs/Circle",
+        "square": "#/$defs/Square",
+    }

@@ -9,6 +9,7 @@ with a message for the value itself, without one when its children recorded erro
 from __future__ import annotations
 
 import dataclasses
+import enum
 import re
 from collections.abc import Callable
 from dataclasses import MISSING as DC_MISSING
@@ -677,6 +678,8 @@ def _compile_union(node: Node, multiple: bool) -> Loader:
             for value, option in table.items():
                 kind = "obj" if option.kind == "dataclass" else "td"
                 fn = comp.ref((kind, option.cls), "load_" + ident(option.cls))
+                if isinstance(value, enum.Enum):  # the tag arrives as the member's value
+                    value = value.value
                 tv = b.const(value, "tag")
                 with b.block(
                     f"if _t.__class__ is {b.const(type(value), 'tagtype')} and _t == {tv}:"
@@ -685,7 +688,7 @@ def _compile_union(node: Node, multiple: bool) -> Loader:
             with b.block("if _t is _MISSING:"):
                 b.line(f"_errors.append({{'field': _pre + {name!r}, 'message': 'required'}})")
             with b.block("else:"):
-                choices = ", ".join(repr(v) for v in table)
+                choices = ", ".join(repr(v.value if isinstance(v, enum.Enum) else v) for v in table)
                 comp.record(f"_pre + {name!r}", _str_const("must be one of: " + choices))
             b.line("raise _Invalid()")
         else:

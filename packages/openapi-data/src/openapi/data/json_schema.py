@@ -210,7 +210,7 @@ class SchemaRegistry:
                 # OpenAPI's discriminator; JSON Schema validators ignore unknown keywords.
                 name, table = disc
                 mapping = {
-                    str(value): self.ref_prefix + self.name_of(option.cls)
+                    str(_plain(value)): self.ref_prefix + self.name_of(option.cls)
                     for value, option in table.items()
                 }
                 s["discriminator"] = {"propertyName": name, "mapping": mapping}
