@@ -6,7 +6,7 @@ from datetime import UTC, timedelta, timezone
 from typing import Any
 
 import jsonschema
-from data_models import LegacyTask, Node, Pets, Strict, Task
+from data_models import Cat, Dog, LegacyTask, Node, Pets, Severity, Strict, Task
 from data_typing_models import Bounded, Color, Everything, Money
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -170,3 +170,37 @@ def test_agreement_data_is_not_one_sided() -> None:
 
     count()
     assert seen[True] > 10 and seen[False] > 10, seen
+
+
+legacy_tasks = st.builds(
+    LegacyTask,
+    title=st.text(max_size=64),
+    done=st.none() | st.booleans(),
+    severity=st.none() | st.integers(0, 5),
+    price=st.none() | st.decimals(min_value=0, max_value=10**6, places=2),
+    score=st.none() | st.floats(max_value=10, allow_nan=False, allow_infinity=False),
+    kind=st.none() | st.sampled_from(Severity),
+    secret=st.none() | st.text(),
+    ref=st.none() | st.uuids().map(str),
+)
+pets = st.builds(
+    Pets,
+    pets=st.lists(
+        st.builds(Cat, kind=st.just("cat"), lives=small_ints)
+        | st.builds(Dog, kind=st.just("dog"), good=st.booleans()),
+        max_size=4,
+    ),
+)
+LEGACY_SCHEMA = json_schema(LegacyTask)
+PETS_SCHEMA = json_schema(Pets)
+
+
+@SETTINGS
+@given(legacy_tasks, pets)
+def test_helper_fields_and_unions_round_trip(task: LegacyTask, value: Pets) -> None:
+    data = dump(LegacyTask, task)
+    assert validated_schema(LegacyTask, data) == task
+    jsonschema.validate(data, LEGACY_SCHEMA, cls=jsonschema.Draft202012Validator)
+    data = dump(Pets, value)
+    assert validated_schema(Pets, data) == value
+    jsonschema.validate(data, PETS_SCHEMA, cls=jsonschema.Draft202012Validator)
