@@ -55,7 +55,7 @@ class CompiledSQL:
     def rows(self, records: Sequence[Any]) -> list[Row]:
         """Records as mappings, converted where a column type needs it (enums)."""
         if not self.result_processors:
-            return list(records)
+            return records  # type: ignore[return-value]  # asyncpg returns a list
         rows: list[Row] = []
         for record in records:
             row = dict(record)

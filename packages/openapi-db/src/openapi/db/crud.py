@@ -32,6 +32,10 @@ Filters = Mapping[str, Any]
 OrderBy = str | Sequence[str] | None
 
 
+#: bind parameter names of filter values, made once
+_FILTER_NAMES = tuple(f"f{i}" for i in range(32))
+
+
 class _Plan:
     """Filters split into a shape (hashable) and the values it binds."""
 
@@ -125,7 +129,7 @@ class CrudDB(Database):
         for name, op, kind in shape:
             bind = None
             if kind != "null":
-                bind = f"f{index}"
+                bind = _FILTER_NAMES[index] if index < len(_FILTER_NAMES) else f"f{index}"
                 index += 1
             conditions.append(column_filter(table.c[name], op, kind, name=bind))
         return conditions
@@ -136,6 +140,8 @@ class CrudDB(Database):
 
     @staticmethod
     def _filter_args(values: list[Any]) -> dict[str, Any]:
+        if len(values) <= len(_FILTER_NAMES):
+            return dict(zip(_FILTER_NAMES, values, strict=False))
         return {f"f{i}": value for i, value in enumerate(values)}
 
     def order_by_clauses(self, table: sa.Table, order_by: OrderBy) -> list[Any]:
@@ -198,20 +204,21 @@ class CrudDB(Database):
             return await self.fetch(statement, conn=conn)
         order = _normalize_order(order_by)
         key = ("select", table, plan.shape, order, limit is not None, bool(offset))
-
-        def build() -> Any:
+        compiled = self.compiler.get(key)
+        if compiled is None:
             statement = table.select().where(*self._where(table, plan.shape))
             statement = statement.order_by(*self.order_by_clauses(table, order))
             if limit is not None:
                 statement = statement.limit(sa.bindparam("limit", type_=sa.Integer))
             if offset:
                 statement = statement.offset(sa.bindparam("offset", type_=sa.Integer))
-            return statement
-
+            compiled = self.compiler.store(key, statement)
         params = self._filter_args(plan.values)
-        params["limit"] = limit
-        params["offset"] = offset
-        return await self._rows(self._compiled(key, build), params, conn)
+        if limit is not None:
+            params["limit"] = limit
+        if offset:
+            params["offset"] = offset
+        return await self.fetch_compiled(compiled, compiled.arguments(params), conn=conn)
 
     async def db_count(
         self,

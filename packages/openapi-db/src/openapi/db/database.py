@@ -152,6 +152,19 @@ class Database:
 
     # connections
 
+    async def _acquire(self, pool: asyncpg.Pool) -> Connection:
+        """A pool connection within :attr:`acquire_timeout`; DatabaseUnavailable if not."""
+        try:
+            if pool.get_idle_size():
+                # one is free: acquiring it cannot wait, so skip the timeout's timer
+                return await pool.acquire()
+            async with asyncio.timeout(self.acquire_timeout):
+                return await pool.acquire()
+        except TimeoutError as exc:
+            raise DatabaseUnavailable("Database busy: no connection available") from exc
+        except unavailable_errors as exc:
+            raise DatabaseUnavailable() from exc
+
     @asynccontextmanager
     async def connection(self, conn: Connection | None = None) -> AsyncIterator[Connection]:
         """An asyncpg connection from the pool (or ``conn`` itself when given)."""
@@ -159,12 +172,7 @@ class Database:
             yield conn
             return
         pool = await self.open()
-        try:
-            connection = await pool.acquire(timeout=self.acquire_timeout)
-        except TimeoutError as exc:
-            raise DatabaseUnavailable("Database busy: no connection available") from exc
-        except unavailable_errors as exc:
-            raise DatabaseUnavailable() from exc
+        connection = await self._acquire(pool)
         try:
             yield connection
         except unavailable_errors as exc:
@@ -231,13 +239,8 @@ class Database:
                 raise DatabaseUnavailable() from exc
             except invalid_value_errors as exc:  # a bad value is the client's error: 422
                 raise invalid_value(exc) from exc
-        pool = await self.open()
-        try:
-            connection = await pool.acquire(timeout=self.acquire_timeout)
-        except TimeoutError as exc:
-            raise DatabaseUnavailable("Database busy: no connection available") from exc
-        except unavailable_errors as exc:
-            raise DatabaseUnavailable() from exc
+        pool = self._pool or await self.open()
+        connection = await self._acquire(pool)
         try:
             records = await connection.fetch(sql.sql, *args)
         except unavailable_errors as exc:

@@ -571,6 +571,8 @@ def search_fields_of(schema: Any) -> tuple[str, ...]:
 
 def search_condition(table: sa.Table, search_fields: Sequence[str], text: str) -> Any:
     """``col1 ILIKE '%text%' OR col2 ILIKE ...`` with the text taken literally."""
+    if "\x00" in text:  # PostgreSQL text cannot hold NUL: a 422, not a DataError (500)
+        raise InvalidFilter("search", "NUL characters are not allowed")
     pattern = f"%{escape_like(text)}%"
     columns = [_column(table, name) for name in search_fields]
     return sa.or_(

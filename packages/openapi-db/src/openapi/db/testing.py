@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -101,13 +103,16 @@ def pg_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if datastore:
         yield datastore
         return
-    data_dir: Path = tmp_path_factory.mktemp("embedded-postgres") / "data"
+    # not tmp_path_factory: a concurrent pytest session prunes old numbered temp dirs,
+    # deleting the data directory under the running server (PANIC, every test fails)
+    data_dir = Path(tempfile.mkdtemp(prefix="embedded-postgres-")) / "data"
     server = EmbeddedPostgres(data_dir)
     server.start()
     try:
         yield server.url
     finally:
         server.stop()
+        shutil.rmtree(data_dir.parent, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
