@@ -170,3 +170,13 @@ def test_dump_mappings_in_place() -> None:
     row = ReadOnlyRow(name="a", email="a@b.co", other=1)
     assert dump(Owner, row) == {"name": "a", "email": "a@b.co"}
     assert validated_schema(Owner, row) == Owner("a", "a@b.co")
+
+
+@dataclasses.dataclass
+class Unsupported:
+    blob: bytes
+
+
+def test_unsupported_types_are_named() -> None:
+    with pytest.raises(TypeError, match=r"field Unsupported.blob: .*does not support.*bytes"):
+        validate(Unsupported, {"blob": "x"})

@@ -273,7 +273,10 @@ def dataclass_fields(cls: Any) -> tuple[FieldSpec, ...]:
     specs: list[FieldSpec] = []
     for f in dataclasses.fields(cls):
         hint = hints.get(f.name, f.type)
-        node = analyze(hint)
+        try:
+            node = analyze(hint)
+        except TypeError as exc:
+            raise TypeError(f"field {cls.__qualname__}.{f.name}: {exc}") from None
         md = f.metadata
         markers: list[Marker] = list(md.get(F.MARKERS, ()))
         if md.get(F.FORMAT):
