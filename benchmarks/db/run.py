@@ -3,7 +3,7 @@
 One PostgreSQL server (DATASTORE, else an embedded one started here), one table of
 1,000 rows, a primary-key select run one query at a time through each contender.
 Small batches interleave the contenders so that machine noise hits all of them
-alike; the table shows the median batch. Run: ``hatch run bench:python benchmarks/db/run.py``.
+alike; the table shows the median batch. Run: ``hatch run bench:db``.
 """
 
 from __future__ import annotations
