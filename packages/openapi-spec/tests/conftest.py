@@ -1,18 +1,24 @@
-"""A small in-memory task API used by the openapi-spec tests (spec, errors, docs, fuzzing)."""
+"""Test applications of the openapi-spec tests: an in-memory task API and an echo of every
+field type, plus a thread serving an application on 127.0.0.1 (spec, errors, docs, fuzzing)."""
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
+import enum
+import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from types import SimpleNamespace
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, Literal, NewType, TypedDict
 
 import pytest
 from aiohttp import web
 from openapi.data import fields
-from openapi.data.markers import Description, Ge, Le, MaxLength, MinLength
+from openapi.data.markers import Description, Ge, Le, MaxLength, MinLength, Pattern
 from openapi.data.validate import validated_schema
 from openapi.spec import ApiError, ApiPath, NotFound, UnprocessableEntity, op, setup
 
@@ -259,6 +265,206 @@ def create_app(**options: Any) -> web.Application:
     options.setdefault("version", "1.0.0")
     setup(app, **options)
     return app
+
+
+# --- every supported field type (an echo application)
+
+
+class Color(enum.Enum):
+    red = "red"
+    green = "green"
+
+
+class Level(enum.IntEnum):
+    low = 1
+    high = 2
+
+
+UserId = NewType("UserId", int)
+
+
+class Point(TypedDict):
+    x: float
+    y: float
+
+
+@dataclass
+class Node:
+    """A recursive tree node."""
+
+    value: int = fields.integer_field(required=True, description="Value")
+    children: list[Node] = fields.data_field(default_factory=list, description="Children")
+
+
+@dataclass
+class Cat:
+    kind: Literal["cat"]
+    lives: int
+
+
+@dataclass
+class Dog:
+    kind: Literal["dog"]
+    good: bool
+
+
+@dataclass
+class Everything:
+    """Every field type openapi.data supports."""
+
+    text: str = fields.str_field(min_length=1, max_length=10, description="Text")
+    pattern: str = fields.str_field(pattern="^[a-z]+$", description="Lowercase")
+    flag: bool = fields.bool_field(description="Flag")
+    ident: str = fields.uuid_field(description="UUID as str")
+    uid: uuid.UUID | None = fields.data_field(description="UUID")
+    number: float = fields.number_field(min_value=-1, max_value=1, description="Number")
+    integer: int = fields.integer_field(min_value=0, description="Integer")
+    decimal: Decimal = fields.decimal_field(description="Decimal")
+    email: str = fields.email_field(description="Email")
+    color: Color = fields.enum_field(Color, description="Color")
+    level: Level | None = fields.data_field(description="Level")
+    day: date = fields.date_field(description="Day")
+    moment: datetime = fields.date_time_field(description="Moment")
+    aware: datetime = fields.date_time_field(timezone=True, description="Aware moment")
+    clock: time | None = fields.data_field(description="Time")
+    duration: timedelta | None = fields.data_field(description="Duration")
+    blob: Any = fields.json_field(description="Any JSON")
+    literal: Literal["a", "b"] = fields.data_field(default="a", description="Literal")
+    optional: int | None = fields.data_field(description="Optional int")
+    union: int | str = fields.data_field(default=0, description="Union")
+    pet: Cat | Dog | None = fields.data_field(description="Tagged union")
+    names: list[str] = fields.data_field(default_factory=list, description="List")
+    pair: tuple[int, str] | None = fields.data_field(description="Pair")
+    numbers: tuple[int, ...] = fields.data_field(default=(), description="Tuple")
+    unique: set[int] = fields.data_field(default_factory=set, description="Set")
+    frozen: frozenset[str] = fields.data_field(default=frozenset(), description="Frozenset")
+    mapping: dict[str, Decimal] = fields.data_field(default_factory=dict, description="Map")
+    node: Node | None = fields.data_field(description="Nested recursive dataclass")
+    point: Point | None = fields.data_field(description="TypedDict")
+    user: UserId = fields.data_field(default=UserId(0), description="NewType")
+    short: Annotated[str, MinLength(2), MaxLength(4), Description("Short")] = "ab"
+    lowered: Annotated[str, Pattern("^[a-z]*$")] = ""
+    ranged: Annotated[int, Ge(1), Le(9)] = 1
+    items: list[Annotated[int, Ge(0)]] = dataclasses.field(default_factory=list)
+
+
+@dataclass
+class EverythingQuery:
+    text: str = fields.str_field(max_length=10, description="Text")
+    color: Color = fields.enum_field(Color, description="Color")
+    moment: datetime = fields.date_time_field(ops=("gt", "lt"), description="Moment")
+    day: date = fields.date_field(ops=("ge",), description="Day")
+    number: Decimal = fields.decimal_field(ops=("le",), description="Amount")
+    flag: bool = fields.bool_field(description="Flag")
+    ids: list[uuid.UUID] = fields.data_field(description="IDs")
+
+
+@dataclass
+class EverythingPathSchema:
+    key: int = fields.integer_field(required=True, min_value=1, description="Key")
+
+
+class EverythingPath(ApiPath):
+    """
+    ---
+    tags:
+        - name: Everything
+          description: All the types
+    """
+
+    path_schema = EverythingPathSchema
+
+    @op(query_schema=EverythingQuery, response_schema=list[Everything])
+    async def get(self) -> web.Response:
+        """
+        ---
+        summary: List
+        description: List everything
+        """
+        self.get_filters()  # validates the query and the path
+        return self.json_response([])
+
+    @op(body_schema=Everything, response_schema=Everything, response=201)
+    async def post(self) -> web.Response:
+        """
+        ---
+        summary: Create
+        description: Echo the validated body
+        """
+        data = self.insert_data(await self.json_data())
+        return self.json_response(self.dump(Everything, data), status=201)
+
+    @op(body_schema=dict[str, Any], response_schema=dict[str, list[Everything]])
+    async def put(self) -> web.Response:
+        """
+        ---
+        summary: Replace
+        description: Accept any object
+        """
+        self.path_values()
+        self.insert_data(await self.json_data())
+        return self.json_response({})
+
+
+class ServerThread:
+    """An aiohttp application served on 127.0.0.1 from a thread with its own loop."""
+
+    def __init__(self, app: web.Application) -> None:
+        self.app = app
+        self.loop = asyncio.new_event_loop()
+        self.started = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.port = 0
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(self.loop)
+        runner = web.AppRunner(self.app, access_log=None)
+        self.loop.run_until_complete(runner.setup())
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        self.loop.run_until_complete(site.start())
+        self.port = runner.addresses[0][1]
+        self.runner = runner
+        self.started.set()
+        self.loop.run_forever()
+        self.loop.run_until_complete(runner.cleanup())
+        self.loop.close()
+
+    def __enter__(self) -> str:
+        self.thread.start()
+        assert self.started.wait(10), "server did not start"
+        return f"http://127.0.0.1:{self.port}"
+
+    def __exit__(self, *exc: Any) -> None:
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(10)
+
+
+@pytest.fixture(scope="session")
+def server_thread() -> type[ServerThread]:
+    """``with server_thread(app) as url``: ``app`` served on 127.0.0.1 from a thread."""
+    return ServerThread
+
+
+@pytest.fixture(scope="session")
+def everything_models() -> SimpleNamespace:
+    """The every-field-type dataclasses and their echo view."""
+    return SimpleNamespace(
+        Everything=Everything,
+        EverythingQuery=EverythingQuery,
+        EverythingPath=EverythingPath,
+    )
+
+
+def create_everything_app() -> web.Application:
+    app = web.Application()
+    app.router.add_view("/everything/{key}", EverythingPath)
+    setup(app, title="Every field type", version="1.0.0", validate_docs=False)
+    return app
+
+
+@pytest.fixture(scope="session")
+def everything_app_factory() -> Callable[[], web.Application]:
+    return create_everything_app
 
 
 @pytest.fixture(scope="session")

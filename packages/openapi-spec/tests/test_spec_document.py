@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
-import enum
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from decimal import Decimal
-from typing import Annotated, Any, ClassVar, Literal, NewType, TypedDict
+from types import SimpleNamespace
+from typing import Any, ClassVar
 
 import pytest
 from aiohttp import web
 from openapi.data import fields
-from openapi.data.markers import Description, Ge, Le, MaxLength, MinLength, Pattern
 from openapi.spec import ApiPath, InvalidSpecError, SpecRenderer, op, setup
 from openapi_spec_validator import validate
 
@@ -633,143 +629,9 @@ def test_invalid_docstring_yaml_names_the_path() -> None:
         setup(app, title="T", version="1").document()
 
 
-# --- every supported field type
-
-
-class Color(enum.Enum):
-    red = "red"
-    green = "green"
-
-
-class Level(enum.IntEnum):
-    low = 1
-    high = 2
-
-
-UserId = NewType("UserId", int)
-
-
-class Point(TypedDict):
-    x: float
-    y: float
-
-
-@dataclass
-class Node:
-    """A recursive tree node."""
-
-    value: int = fields.integer_field(required=True, description="Value")
-    children: list[Node] = fields.data_field(default_factory=list, description="Children")
-
-
-@dataclass
-class Cat:
-    kind: Literal["cat"]
-    lives: int
-
-
-@dataclass
-class Dog:
-    kind: Literal["dog"]
-    good: bool
-
-
-@dataclass
-class Everything:
-    """Every field type openapi.data supports."""
-
-    text: str = fields.str_field(min_length=1, max_length=10, description="Text")
-    pattern: str = fields.str_field(pattern="^[a-z]+$", description="Lowercase")
-    flag: bool = fields.bool_field(description="Flag")
-    ident: str = fields.uuid_field(description="UUID as str")
-    uid: uuid.UUID | None = fields.data_field(description="UUID")
-    number: float = fields.number_field(min_value=-1, max_value=1, description="Number")
-    integer: int = fields.integer_field(min_value=0, description="Integer")
-    decimal: Decimal = fields.decimal_field(description="Decimal")
-    email: str = fields.email_field(description="Email")
-    color: Color = fields.enum_field(Color, description="Color")
-    level: Level | None = fields.data_field(description="Level")
-    day: date = fields.date_field(description="Day")
-    moment: datetime = fields.date_time_field(description="Moment")
-    aware: datetime = fields.date_time_field(timezone=True, description="Aware moment")
-    clock: time | None = fields.data_field(description="Time")
-    duration: timedelta | None = fields.data_field(description="Duration")
-    blob: Any = fields.json_field(description="Any JSON")
-    literal: Literal["a", "b"] = fields.data_field(default="a", description="Literal")
-    optional: int | None = fields.data_field(description="Optional int")
-    union: int | str = fields.data_field(default=0, description="Union")
-    pet: Cat | Dog | None = fields.data_field(description="Tagged union")
-    names: list[str] = fields.data_field(default_factory=list, description="List")
-    pair: tuple[int, str] | None = fields.data_field(description="Pair")
-    numbers: tuple[int, ...] = fields.data_field(default=(), description="Tuple")
-    unique: set[int] = fields.data_field(default_factory=set, description="Set")
-    frozen: frozenset[str] = fields.data_field(default=frozenset(), description="Frozenset")
-    mapping: dict[str, Decimal] = fields.data_field(default_factory=dict, description="Map")
-    node: Node | None = fields.data_field(description="Nested recursive dataclass")
-    point: Point | None = fields.data_field(description="TypedDict")
-    user: UserId = fields.data_field(default=UserId(0), description="NewType")
-    short: Annotated[str, MinLength(2), MaxLength(4), Description("Short")] = "ab"
-    lowered: Annotated[str, Pattern("^[a-z]*$")] = ""
-    ranged: Annotated[int, Ge(1), Le(9)] = 1
-    items: list[Annotated[int, Ge(0)]] = dataclasses.field(default_factory=list)
-
-
-@dataclass
-class EverythingQuery:
-    text: str = fields.str_field(max_length=10, description="Text")
-    color: Color = fields.enum_field(Color, description="Color")
-    moment: datetime = fields.date_time_field(ops=("gt", "lt"), description="Moment")
-    day: date = fields.date_field(ops=("ge",), description="Day")
-    number: Decimal = fields.decimal_field(ops=("le",), description="Amount")
-    flag: bool = fields.bool_field(description="Flag")
-    ids: list[uuid.UUID] = fields.data_field(description="IDs")
-
-
-@dataclass
-class EverythingPathSchema:
-    key: int = fields.integer_field(required=True, min_value=1, description="Key")
-
-
-class EverythingPath(ApiPath):
-    """
-    ---
-    tags:
-        - name: Everything
-          description: All the types
-    """
-
-    path_schema = EverythingPathSchema
-
-    @op(query_schema=EverythingQuery, response_schema=list[Everything])
-    async def get(self) -> web.Response:
-        """
-        ---
-        summary: List
-        description: List everything
-        """
-        return self.json_response([])
-
-    @op(body_schema=Everything, response_schema=Everything, response=201)
-    async def post(self) -> web.Response:
-        """
-        ---
-        summary: Create
-        description: Create everything
-        """
-        return self.json_response({}, status=201)
-
-    @op(body_schema=dict[str, Any], response_schema=dict[str, list[Everything]])
-    async def put(self) -> web.Response:
-        """
-        ---
-        summary: Replace
-        description: Replace with anything
-        """
-        return self.json_response({})
-
-
-def test_every_field_type_gives_a_valid_document() -> None:
-    doc = document_of(("/everything/{key}", EverythingPath))
+def test_every_field_type_gives_a_valid_document(everything_models: SimpleNamespace) -> None:
+    Everything = everything_models.Everything
+    doc = document_of(("/everything/{key}", everything_models.EverythingPath))
     schemas = doc["components"]["schemas"]
     assert {"Everything", "Node", "Cat", "Dog", "Error", "ValidationError"} <= set(schemas)
     assert set(schemas["Everything"]["properties"]) == {
