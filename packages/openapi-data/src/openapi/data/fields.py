@@ -13,7 +13,7 @@ from dataclasses import MISSING, Field, dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from .markers import Ge, Le, Marker, MaxLength, MinLength, Precision, TzAware
+from .markers import Ge, Le, Marker, MaxLength, MinLength, Pattern, Precision, TzAware
 
 __all__ = [
     "DESCRIPTION",
@@ -228,8 +228,6 @@ def str_field(
     """A string field; ``0`` means no length limit; ``pattern`` is searched (``re.search``)."""
     markers = _length(min_length, max_length)
     if pattern is not None:
-        from .markers import Pattern
-
         markers += (Pattern(pattern),)
     return data_field(markers=markers + tuple(kw.pop("markers", ())), **kw)
 
