@@ -169,3 +169,31 @@ async def test_tables_by_attribute(pg_db: CrudDB) -> None:
     with pytest.raises(AttributeError):
         pg_db.nope  # noqa: B018
     assert set(await pg_db.table_names()) >= {"tasks", "users", "pairs"}
+
+
+async def test_nested_transaction_is_a_savepoint(pg_db: CrudDB) -> None:
+    t = pg_db.tasks
+    async with pg_db.transaction() as conn:
+        await pg_db.db_insert(t, {"title": "outer"}, conn=conn)
+        with pytest.raises(RuntimeError):
+            async with pg_db.transaction(conn) as inner:
+                await pg_db.db_insert(t, {"title": "inner"}, conn=inner)
+                raise RuntimeError("undo the inner part only")
+    assert [r["title"] for r in await pg_db.db_select(t)] == ["outer"]
+
+
+async def test_db_paginate(pg_db: CrudDB) -> None:
+    from openapi.db.pagination import OffsetPaginator, offsetPagination
+
+    await add_tasks(pg_db, 7)
+    t = pg_db.tasks
+    paginator = OffsetPaginator(("-id",), default_limit=3)
+    rows, total = await pg_db.db_paginate(t, t.select(), paginator)
+    assert total == 7 and [r["title"] for r in rows] == ["task 7", "task 6", "task 5"]
+    query = offsetPagination("title")(limit=2, offset=4, order_by="title")
+    rows, total = await pg_db.db_paginate(t, t.select().where(t.c.done.is_(True)), query)
+    assert total == 5 and [r["title"] for r in rows] == ["task 7"]
+    rows, total = await pg_db.db_paginate(t, t.select(), query, {"offset": 1})
+    assert [r["title"] for r in rows] == ["task 2", "task 3"]
+    with pytest.raises(TypeError):
+        await pg_db.db_paginate(t, t.select(), object())

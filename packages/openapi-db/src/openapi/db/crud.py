@@ -386,12 +386,29 @@ class CrudDB(Database):
         table: sa.Table,
         statement: sa.Select[Any],
         pagination: Any,
+        params: Mapping[str, Any] | None = None,
         *,
         conn: Connection | None = None,
     ) -> tuple[list[Row], int | None]:
-        """Rows of one page of ``statement`` and, for offset pagination, the total count.
+        """Rows of one page of ``statement`` and the total count (offset pagination).
 
-        ``pagination`` is a pagination dataclass instance (see
-        :mod:`openapi.db.pagination`): it orders and limits the statement.
+        ``pagination`` is a paginator (with ``params`` such as ``{"limit": 10,
+        "offset": 20}``) or an instance of a query schema built on ``offsetPagination``
+        or ``cursorPagination`` (its field values are the parameters).
         """
-        return await pagination.fetch(self, table, statement, conn=conn)  # type: ignore[no-any-return]
+        from yarl import URL
+
+        from .pagination import Paginator, paginator_of
+
+        if isinstance(pagination, Paginator):
+            paginator = pagination
+            values = dict(params or {})
+        else:
+            found = paginator_of(pagination)
+            if found is None:
+                raise TypeError(f"{pagination!r} is not a pagination")
+            paginator = found
+            values = {k: getattr(pagination, k) for k in found.keys if hasattr(pagination, k)}
+            values.update(params or {})
+        page = await paginator.page(self, table, statement, values, URL("/"), conn=conn)
+        return page.rows, page.total
