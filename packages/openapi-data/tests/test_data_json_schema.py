@@ -80,3 +80,30 @@ def test_no_null_default_for_fields_refusing_null() -> None:
     props = json_schema(LegacyTask)["$defs"]["LegacyTask"]["properties"]
     assert props["title"] == {"type": "string", "maxLength": 64, "description": "Title"}
     assert props["severity"]["default"] is None
+
+
+def _all_models() -> list[Any]:
+    import dataclasses
+    import inspect
+
+    import data_models
+    import data_typing_models
+
+    found = []
+    for module in (data_models, data_typing_models):
+        for _, obj in inspect.getmembers(module, inspect.isclass):
+            if obj.__module__ == module.__name__ and (
+                dataclasses.is_dataclass(obj) or hasattr(obj, "__required_keys__")
+            ):
+                found.append(obj)
+    return found
+
+
+@pytest.mark.parametrize("model", _all_models(), ids=lambda m: m.__name__)
+def test_every_model_schema_passes_the_meta_schema(model: Any) -> None:
+    schema = json_schema(model)
+    check(schema)
+    registry = SchemaRegistry()
+    registry.schema_of(model)
+    for definition in registry.definitions.values():
+        check(definition)
