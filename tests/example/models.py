@@ -67,7 +67,13 @@ class TaskFilters:
     title: str = fields.str_field(description="Tasks with this exact title")
     done: bool = fields.bool_field(description="Done or not")
     type: TaskType = fields.enum_field(TaskType, description="Kind of task")
-    severity: int = fields.integer_field(ops=("lt", "le", "gt", "ge", "ne"), description="Severity")
+    # the column is a SMALLINT: the documented range keeps larger values a schema violation
+    severity: int = fields.integer_field(
+        min_value=-(2**15),
+        max_value=2**15 - 1,
+        ops=("lt", "le", "gt", "ge", "ne"),
+        description="Severity",
+    )
 
 
 @dataclass
