@@ -37,6 +37,7 @@ async def test_docs_page_links_local_assets(
     page = await response.text()
     assert '<script src="docs/static/swagger-ui-bundle.js">' in page
     assert '"url": "spec"' in page
+    assert '"validatorUrl": null' in page
     assert "http://" not in page and "https://" not in page  # no CDN
     for name, content_types in [
         ("swagger-ui-bundle.js", ("text/javascript", "application/javascript")),

@@ -532,6 +532,27 @@ def test_same_dataclass_names_get_unique_components() -> None:
     assert {"size", "name"} == {prop for name in names for prop in schemas[name]["properties"]}
 
 
+def test_application_error_dataclass_does_not_take_the_shared_name() -> None:
+    @dataclass
+    class Error:
+        """An application error record."""
+
+        code: int = fields.integer_field(required=True, description="Code")
+
+    class ErrorsPath(ApiPath):
+        @op(response_schema=list[Error])
+        async def get(self) -> web.Response:
+            return self.json_response([])
+
+    doc = document_of(("/errors", ErrorsPath))
+    schema = doc["paths"]["/errors"]["get"]["responses"]["200"]["content"]["application/json"]
+    ref = schema["schema"]["items"]["$ref"]
+    assert ref != "#/components/schemas/Error"
+    schemas = doc["components"]["schemas"]
+    assert set(schemas[ref.rsplit("/", 1)[1]]["properties"]) == {"code"}
+    assert set(schemas["Error"]["properties"]) == {"message"}
+
+
 def test_validate_docs_requires_documentation() -> None:
     class Undocumented(ApiPath):
         """

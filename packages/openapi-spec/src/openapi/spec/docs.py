@@ -66,6 +66,8 @@ class DocsPage:
                     "url": self._relative(self.spec_path),
                     "dom_id": "#swagger-ui",
                     "deepLinking": True,
+                    # no badge from the online validator: the page works offline
+                    "validatorUrl": None,
                 }
             )
             self._html = f"""<!DOCTYPE html>
