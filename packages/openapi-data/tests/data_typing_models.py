@@ -6,7 +6,7 @@ import enum
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Annotated, Literal, NewType, NotRequired
+from typing import Annotated, Generic, Literal, NewType, NotRequired, TypeVar
 from uuid import UUID
 
 from openapi.data import (
@@ -117,3 +117,15 @@ class Square:
 @dataclass
 class Drawing:
     shapes: list[Circle | Square]
+
+
+T = TypeVar("T")
+
+
+@dataclass
+class Page(Generic[T]):
+    """One page of results."""
+
+    items: Annotated[list[T], MaxLength(2)]
+    total: int
+    first: T | None = None

@@ -273,3 +273,31 @@ def test_enum_tagged_union() -> None:
         "circle": "#/$defs/Circle",
         "square": "#/$defs/Square",
     }
+
+
+def test_generic_dataclasses() -> None:
+    from data_models import Owner
+    from data_typing_models import Page
+
+    page = validated_schema(Page[Owner], {"items": [{"name": "a"}], "total": 1})
+    assert isinstance(page, Page) and page.items == [Owner("a")] and page.first is None
+    assert validate(Page[Owner], {"items": [{"name": 1}] * 3, "total": "x"}).errors == [
+        {"field": "items", "message": "must have at most 2 items"},
+        {"field": "total", "message": "expected an integer"},
+    ]
+    assert validate(Page[int], {"items": [1], "total": 1, "first": 1}).data == {
+        "items": [1],
+        "total": 1,
+        "first": 1,
+    }
+    assert dump(Page[Owner], page) == {"items": [{"name": "a"}], "total": 1}
+    schema = json_schema(Page[Owner])
+    assert schema["$ref"] == "#/$defs/Page_Owner"
+    page_schema = schema["$defs"]["Page_Owner"]
+    assert page_schema["description"] == "One page of results."
+    assert page_schema["properties"]["items"]["items"] == {"$ref": "#/$defs/Owner"}
+    jsonschema.Draft202012Validator.check_schema(schema)
+    assert json_schema(list[Page[int]])["$defs"]["Page_int"]["properties"]["first"] == {
+        "type": ["integer", "null"],
+        "default": None,
+    }

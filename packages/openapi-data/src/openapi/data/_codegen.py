@@ -20,7 +20,9 @@ _NOT_WORD = re.compile(r"\W")
 
 def ident(cls: Any) -> str:
     """A class name usable inside a generated identifier."""
-    return _NOT_WORD.sub("_", getattr(cls, "__name__", "type"))
+    origin = getattr(cls, "__origin__", None)
+    name = getattr(origin if isinstance(origin, type) else cls, "__name__", "type")
+    return _NOT_WORD.sub("_", name)
 
 
 class CodeBuilder:

@@ -15,7 +15,7 @@ from uuid import UUID
 
 from . import _convert as C
 from ._codegen import CodeBuilder, ident
-from ._types import Node, analyze, dataclass_fields, typeddict_fields
+from ._types import Node, analyze, dataclass_fields, runtime_class, typeddict_fields
 
 Dumper = Callable[[Any], Any]
 
@@ -155,7 +155,7 @@ class _Compiler:
         for spec, v in later:
             node = spec.node
             if spec.dump is None and node.kind == "dataclass" and self.can_inline(node.cls):
-                k = b.const(node.cls, "cls")
+                k = b.const(runtime_class(node.cls), "cls")
                 with b.block(f"if {v}.__class__ is {k}:"):
                     sub = b.name("r")
                     self.instance_block(node.cls, v, sub)
@@ -245,7 +245,7 @@ def _compile_object(cls: Any) -> Dumper:
     b = comp.b
     specs = dataclass_fields(cls)
     names = tuple(s.name for s in specs)
-    k = b.const(cls, "cls")
+    k = b.const(runtime_class(cls), "cls")
     fn_name = f"_dump_{ident(cls)}"
     with b.block(f"def {fn_name}(_o):"):
         # Trust the declared types of an instance; anything unexpected falls back to the
@@ -320,7 +320,7 @@ def _runtime_classes(node: Node) -> tuple[type, ...]:
     if kind in simple:
         return simple[kind]
     if kind in ("dataclass", "enum"):
-        return (node.cls,)
+        return (runtime_class(node.cls),)
     if kind == "literal":
         return tuple({type(v) for v in node.values})
     return (object,)

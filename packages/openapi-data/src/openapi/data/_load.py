@@ -28,6 +28,7 @@ from ._types import (
     dataclass_fields,
     discriminator,
     forbids_unknown,
+    runtime_class,
     typeddict_fields,
 )
 
@@ -134,7 +135,7 @@ class _Compiler:
         if kind == "str":
             with b.block(f"if {src}.__class__ is not _str and not _isinstance({src}, _str):"):
                 b.line("raise _Invalid('expected a string')")
-            self.emit_length(node, src, "characters long")
+            self.emit_length(node, src, "characters")
             if c.pattern is not None:
                 rx = b.const(re.compile(c.pattern).search, "rx")
                 with b.block(f"if {rx}({src}) is None:"):
@@ -288,14 +289,18 @@ class _Compiler:
                 b.line(f"raise _Invalid({message})")
 
     def emit_length(self, node: Node, src: str, unit: str) -> None:
+        """Length checks: ``unit`` is "characters", "items" or "properties"."""
         b = self.b
         c = node.c
+        verb, tail = ("be", " long") if unit == "characters" else ("have", "")
         if c.min_length is not None and c.min_length > 0:
+            text = f"must {verb} at least {c.min_length} {unit}{tail}"
             with b.block(f"if _len({src}) < {c.min_length}:"):
-                b.line(f"raise _Invalid({_str_const(f'must be at least {c.min_length} {unit}')})")
+                b.line(f"raise _Invalid({_str_const(text)})")
         if c.max_length is not None:
+            text = f"must {verb} at most {c.max_length} {unit}{tail}"
             with b.block(f"if _len({src}) > {c.max_length}:"):
-                b.line(f"raise _Invalid({_str_const(f'must be at most {c.max_length} {unit}')})")
+                b.line(f"raise _Invalid({_str_const(text)})")
 
     def emit_item(self, node: Node, src: str, dst: str, loc: str, on_ok: str, bad: str) -> None:
         """One item of a container: converted into ``dst`` then ``on_ok`` runs; an error is
@@ -510,8 +515,8 @@ class _Compiler:
         self.flags.pop()
         with b.block(f"if not {n}:"):
             b.line("raise _Invalid()")
-        k = b.const(cls, "cls")
-        if _plain_init(cls):
+        k = b.const(runtime_class(cls), "cls")
+        if _plain_init(runtime_class(cls)):
             # What the generated __init__ would do, without the call.
             # Attribute stores keep the instance's compact inline values (fast reads later).
             b.line(f"{dst} = _new({k})")

@@ -165,6 +165,8 @@ def _analyze(tp: Any) -> Node:
         if not values:
             return Node("none", nullable=True)
         return Node("literal", nullable=nullable, values=values)
+    if isinstance(origin, type) and dataclasses.is_dataclass(origin):
+        return Node("dataclass", cls=tp)  # a generic dataclass with its arguments
     if origin is not None:
         args = get_args(tp)
         if origin in (list, abc.Sequence, abc.MutableSequence, abc.Collection, abc.Iterable):
@@ -269,14 +271,19 @@ def dataclass_fields(cls: Any) -> tuple[FieldSpec, ...]:
     cached = _fields_cache.get(cls)
     if cached is not None:
         return cached
-    hints = _hints(cls)
+    origin = runtime_class(cls)
+    hints = _hints(origin)
+    params = getattr(origin, "__parameters__", ())
+    if params:  # a generic dataclass: its arguments, or Any when it has none
+        mapping = dict(zip(params, get_args(cls), strict=False))
+        hints = {name: _substitute(hint, mapping) for name, hint in hints.items()}
     specs: list[FieldSpec] = []
-    for f in dataclasses.fields(cls):
+    for f in dataclasses.fields(origin):
         hint = hints.get(f.name, f.type)
         try:
             node = analyze(hint)
         except TypeError as exc:
-            raise TypeError(f"field {cls.__qualname__}.{f.name}: {exc}") from None
+            raise TypeError(f"field {origin.__qualname__}.{f.name}: {exc}") from None
         md = f.metadata
         markers: list[Marker] = list(md.get(F.MARKERS, ()))
         if md.get(F.FORMAT):
@@ -404,13 +411,35 @@ def discriminator(options: tuple[Node, ...]) -> tuple[str, dict[Any, Node]] | No
 
 
 def forbids_unknown(cls: Any) -> bool:
-    return bool(getattr(cls, "__openapi_forbid_unknown__", False))
+    return bool(getattr(runtime_class(cls), "__openapi_forbid_unknown__", False))
+
+
+def runtime_class(cls: Any) -> Any:
+    """The class of instances: ``Page`` for the generic alias ``Page[Task]``."""
+    origin = get_origin(cls)
+    return origin if isinstance(origin, type) else cls
+
+
+def is_dataclass_type(tp: Any) -> bool:
+    """A dataclass, or a generic dataclass with its arguments (``Page[Task]``)."""
+    cls = runtime_class(tp)
+    return isinstance(cls, type) and dataclasses.is_dataclass(cls)
+
+
+def _substitute(hint: Any, mapping: dict[Any, Any]) -> Any:
+    if isinstance(hint, typing.TypeVar):
+        return mapping.get(hint, Any)
+    params = getattr(hint, "__parameters__", ())
+    if params:
+        return hint[tuple(mapping.get(p, Any) for p in params)]
+    return hint
 
 
 def class_description(cls: Any) -> str | None:
     """The class docstring, never the signature dataclasses invents when there is none."""
     import inspect
 
+    cls = runtime_class(cls)
     doc = cls.__dict__.get("__doc__")
     if not doc:
         return None

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 from ._dump import get_dumper
+from ._types import is_dataclass_type
 
 __all__ = ["dump"]
 
@@ -27,7 +27,7 @@ def dump(schema: Any, data: Any) -> Any:
 
 
 def _dumper_of(schema: Any) -> Any:
-    if dataclasses.is_dataclass(schema) and isinstance(schema, type):
+    if is_dataclass_type(schema):
         return get_dumper(("obj", schema))
     return get_dumper(("value", schema))
 

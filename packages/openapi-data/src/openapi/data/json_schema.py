@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, get_args
 
+from ._codegen import ident
 from ._types import (
     FieldSpec,
     Node,
@@ -13,6 +14,8 @@ from ._types import (
     dataclass_fields,
     discriminator,
     forbids_unknown,
+    is_dataclass_type,
+    runtime_class,
     typeddict_fields,
 )
 
@@ -73,7 +76,7 @@ class SchemaRegistry:
     def name_of(self, cls: Any) -> str:
         name = self._names.get(cls)
         if name is None:
-            base = cls.__name__
+            base = _schema_name(cls)
             name = base
             taken = set(self._names.values())
             n = 2
@@ -86,7 +89,7 @@ class SchemaRegistry:
         return name
 
     def object_schema(self, cls: Any) -> dict[str, Any]:
-        is_dc = dataclasses.is_dataclass(cls)
+        is_dc = is_dataclass_type(cls)
         specs = dataclass_fields(cls) if is_dc else typeddict_fields(cls)
         properties: dict[str, Any] = {}
         required: list[str] = []
@@ -96,7 +99,7 @@ class SchemaRegistry:
             properties[spec.name] = self.field_schema(spec)
             if spec.required:
                 required.append(spec.name)
-        schema: dict[str, Any] = {"type": "object", "title": cls.__name__}
+        schema: dict[str, Any] = {"type": "object", "title": _schema_name(cls)}
         description = class_description(cls)
         if description:
             schema["description"] = description
@@ -216,6 +219,15 @@ class SchemaRegistry:
                 s["discriminator"] = {"propertyName": name, "mapping": mapping}
             return s
         raise TypeError(f"no JSON Schema for {kind}")
+
+
+def _schema_name(tp: Any) -> str:
+    """``Task`` for a class, ``Page_Task`` for a generic dataclass with its arguments."""
+    origin = runtime_class(tp)
+    if origin is tp:
+        return str(getattr(tp, "__name__", "Schema"))
+    args = "_".join(_schema_name(a) if isinstance(a, type) else ident(a) for a in get_args(tp))
+    return f"{origin.__name__}_{args}"
 
 
 def _bounds(s: dict[str, Any], node: Node) -> None:

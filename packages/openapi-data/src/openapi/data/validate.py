@@ -7,6 +7,7 @@ from typing import Any, NamedTuple, TypeVar, overload
 
 from ._convert import Invalid
 from ._load import compile_entry, get_loader
+from ._types import is_dataclass_type
 
 __all__ = ["ValidatedData", "ValidationErrors", "validate", "validated_schema"]
 
@@ -39,7 +40,7 @@ _loaders: dict[tuple[Any, bool, bool], Any] = {}
 
 
 def _key_of(schema: Any, strict: bool, multiple: bool) -> tuple[Any, ...]:
-    if dataclasses.is_dataclass(schema) and isinstance(schema, type):
+    if is_dataclass_type(schema):
         return ("dict", schema, strict, multiple)
     return ("value", schema, multiple)
 
@@ -115,7 +116,7 @@ def validated_schema(schema: Any, data: Any, *, strict: bool = True, multiple: b
             entry = None
         if entry is not None:
             return entry(data)
-    is_dc = dataclasses.is_dataclass(schema) and isinstance(schema, type)
+    is_dc = is_dataclass_type(schema)
     if is_dc and strict and not multiple:
         entry = _entries[schema] = compile_entry(schema, ValidationErrors)
         return entry(data)
