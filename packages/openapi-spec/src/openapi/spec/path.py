@@ -97,6 +97,12 @@ class ApiPath(web.View):
     async def json_data(self) -> Any:
         """The JSON body: an object, or an array when the body schema is a list.
         Anything else answers 400 with a JSON message."""
+        # a body declared as something else (text/plain, a form) is refused, not parsed anyway
+        content_type = self.request.content_type
+        if content_type not in _JSON_OR_UNSAID and not content_type.endswith("+json"):
+            raise self._json_http_error(
+                web.HTTPUnsupportedMediaType, "Unsupported Content-Type: expected application/json"
+            )
         try:
             data = loads(await self.request.read())
         except web.HTTPException:
@@ -180,6 +186,10 @@ class ApiPath(web.View):
         error_class: type[web.HTTPException], message: str, errors: ErrorList | None = None
     ) -> web.HTTPException:
         return error_class(text=dumps(error_body(message, errors)), content_type=JSON_CONTENT_TYPE)
+
+
+#: bodies read as JSON: declared so, or undeclared (aiohttp's default for no header)
+_JSON_OR_UNSAID = frozenset(("application/json", "application/octet-stream"))
 
 
 def query_dict(query: MultiMapping[str]) -> dict[str, str | list[str]]:
