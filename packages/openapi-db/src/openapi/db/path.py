@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any, ClassVar
@@ -43,6 +44,7 @@ def _query_dict(request_query: Any) -> dict[str, Any]:
     return result
 
 
+@functools.lru_cache(maxsize=256)
 def _accepted_keys(schema: Any) -> dict[str, str]:
     """Query keys a dataclass accepts (``name`` and ``name:op``) -> field name."""
     from openapi.data.fields import field_info
@@ -104,6 +106,11 @@ class SqlApiPath(ApiPath):
         nulls: dict[str, None] = {}
         if schema is not None:
             accepted = _accepted_keys(schema)
+            for key in combined:
+                name, sep, op = key.partition(":")
+                if sep and key not in accepted and name in accepted:
+                    # a declared field with an operator it does not declare
+                    raise InvalidFilter(key, f"operator '{op}' not allowed for '{name}'")
             for key, value in list(combined.items()):
                 if value == NULL and key in accepted:
                     _, op = key.partition(":")[::2]
