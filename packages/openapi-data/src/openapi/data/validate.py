@@ -69,7 +69,6 @@ def validate(
     strict: bool = True,
     multiple: bool = False,
     raise_on_errors: bool = False,
-    **_legacy: Any,
 ) -> ValidatedData:
     """Validate ``data`` with ``schema`` (a dataclass or a type hint).
 
