@@ -106,11 +106,6 @@ class SqlApiPath(ApiPath):
         nulls: dict[str, None] = {}
         if schema is not None:
             accepted = _accepted_keys(schema)
-            for key in combined:
-                name, sep, op = key.partition(":")
-                if sep and key not in accepted and name in accepted:
-                    # a declared field with an operator it does not declare
-                    raise InvalidFilter(key, f"operator '{op}' not allowed for '{name}'")
             for key, value in list(combined.items()):
                 if value == NULL and key in accepted:
                     _, op = key.partition(":")[::2]
