@@ -197,3 +197,18 @@ async def test_db_paginate(pg_db: CrudDB) -> None:
     assert [r["title"] for r in rows] == ["task 2", "task 3"]
     with pytest.raises(TypeError):
         await pg_db.db_paginate(t, t.select(), object())
+
+
+async def test_insert_rows_giving_different_columns(pg_db: CrudDB) -> None:
+    rows = await pg_db.db_insert(
+        pg_db.tasks,
+        [{"title": "a"}, {"title": "b", "done": True}, {"severity": 2, "title": "c"}],
+    )
+    # a column a row leaves out takes its default (done: server default false), not NULL
+    assert [(r["title"], r["done"], r["severity"]) for r in rows] == [
+        ("a", False, None),
+        ("b", True, None),
+        ("c", False, 2),
+    ]
+    users = await pg_db.db_insert(pg_db.users, [{"name": "x"}, {"name": "y"}])
+    assert [u["name"] for u in users] == ["x", "y"]

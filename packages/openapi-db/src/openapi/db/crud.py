@@ -274,26 +274,35 @@ class CrudDB(Database):
                     if name not in table.c:
                         raise InvalidFilter(name, "unknown column")
                     names.append(name)
-        key = ("insert", table, tuple(names), len(rows))
+        # which columns each row gives: a missing one takes the column's DEFAULT
+        presence = tuple(tuple(name in row for name in names) for row in rows)
+        key = ("insert", table, tuple(names), presence)
 
         def build() -> Any:
+            if not names:
+                return table.insert().returning(*table.columns)
+            default: Any = sa.literal_column("DEFAULT")
             values = [
                 {
                     name: sa.bindparam(f"v{i}_{j}", type_=table.c[name].type)
+                    if given[j]
+                    else default
                     for j, name in enumerate(names)
                 }
-                for i in range(len(rows))
+                for i, given in enumerate(presence)
             ]
-            if not names:
-                return table.insert().returning(*table.columns)
             return table.insert().values(values).returning(*table.columns)
 
-        params = {
-            f"v{i}_{j}": row.get(name) for i, row in enumerate(rows) for j, name in enumerate(names)
-        }
         compiled = self._compiled(key, build)
         if not names:
+            # no column given: one INSERT ... DEFAULT VALUES per row
             return [r for _ in rows for r in await self._rows(compiled, {}, conn)]
+        params = {
+            f"v{i}_{j}": row[name]
+            for i, row in enumerate(rows)
+            for j, name in enumerate(names)
+            if name in row
+        }
         return await self._rows(compiled, params, conn)
 
     async def db_update(
