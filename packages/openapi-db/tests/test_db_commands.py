@@ -113,6 +113,13 @@ def test_migrations_lifecycle(fresh_url: str, tmp_path: Path) -> None:
     assert "CREATE TABLE cmd_projects" in sql
     assert run(obj2, "tables", "--db").output.split() == ["alembic_version"]
 
+    # upgrade from scratch after dropping everything
+    run(obj2, "upgrade")
+    result = run(obj2, "upgrade", "--drop-tables")
+    assert "tables dropped" in result.output and "Running upgrade" in result.output
+    tables = run(obj2, "tables", "--db").output.split()
+    assert tables == ["alembic_version", "cmd_notes", "cmd_projects"]
+
 
 def test_tables_truncate_drop(fresh_url: str, tmp_path: Path) -> None:
     metadata = make_metadata(with_notes=True)
