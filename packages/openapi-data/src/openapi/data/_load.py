@@ -387,12 +387,7 @@ class _Compiler:
         self.emit_length(node, src, "properties")
         key, value = node.args
         out = b.name("out")
-        if (
-            key.kind in ("str", "any")
-            and value.kind == "any"
-            and not key.c.pattern
-            and not key.c.max_length
-        ):
+        if key.kind in ("str", "any") and key.c == EMPTY and value.kind == "any":
             b.line(f"{out} = _dict({src})")
         else:
             k, x, kk, y, bad = b.name("k"), b.name("x"), b.name("kk"), b.name("y"), b.name("bad")
