@@ -513,7 +513,6 @@ class _Compiler:
         k = b.const(runtime_class(cls), "cls")
         if _plain_init(runtime_class(cls)):
             # What the generated __init__ would do, without the call.
-            # Attribute stores keep the instance's compact inline values (fast reads later).
             b.line(f"{dst} = _new({k})")
             for name, var in values:
                 b.line(f"{dst}.{name} = {var}")
@@ -527,7 +526,8 @@ class _Compiler:
 
 
 def _plain_init(cls: Any) -> bool:
-    """True when building an instance is only setting its ``__dict__``."""
+    """True when the class's ``__init__`` is the one dataclasses generated, only storing
+    the fields as attributes: the loader then does the same stores without the call."""
     if hasattr(cls, "__post_init__") or hasattr(cls, "__slots__"):
         return False
     params = getattr(cls, "__dataclass_params__", None)
