@@ -60,6 +60,7 @@ DEFAULT_LIMIT = 50
 MAX_LIMIT = 100
 
 PAGINATOR_ATTRIBUTE = "__openapi_paginator__"
+TOTAL_COLUMN = "_openapi_total_count"
 SEARCH_ATTRIBUTE = "__openapi_search_fields__"
 HEADERS_ATTRIBUTE = "__openapi_response_headers__"
 
@@ -237,9 +238,21 @@ class OffsetPaginator(Paginator):
         limit = self.limit(params)
         offset = int(params.get("offset") or 0)
         ordered = statement.order_by(*self.ordering(table, params.get("order_by")))
+        # the total rides along with the page (one round trip); past the end, count apart
+        counted = ordered.add_columns(sa.func.count().over().label(TOTAL_COLUMN))
         async with db.connection(conn) as connection:
-            total = await db.db_count_query(statement, conn=connection)
-            rows = await db.fetch(ordered.limit(limit).offset(offset), conn=connection)
+            records = await db.fetch(counted.limit(limit).offset(offset), conn=connection)
+            if records:
+                total = int(records[0][TOTAL_COLUMN])
+            elif offset:
+                total = await db.db_count_query(statement, conn=connection)
+            else:
+                total = 0
+        rows: list[Row] = []
+        for record in records:
+            row = dict(record)
+            del row[TOTAL_COLUMN]
+            rows.append(row)
         return Page(rows, total, offset_links(url, total, limit, offset))
 
 

@@ -140,8 +140,8 @@ class SqlApiPath(ApiPath):
     def _dump(self, schema: Any, rows: Any) -> Any:
         schema = self._schema_or_none(schema)
         if isinstance(rows, list):
-            rows = [dict(r) for r in rows]
-        elif rows is not None:
+            rows = [r if type(r) is dict else dict(r) for r in rows]
+        elif rows is not None and type(rows) is not dict:
             rows = dict(rows)
         return self.dump(schema, rows) if schema is not None else rows
 
