@@ -166,6 +166,38 @@ def build_app(db: CrudDB) -> web.Application:
             await self.delete_one()
             return web.Response(status=204)
 
+    @routes.view("/tasks-done")
+    class DoneTasksPath(SqlApiPath):
+        """
+        ---
+        summary: A misconfigured view whose filters match many rows
+        """
+
+        table = "tasks"
+
+        @op(body_schema=TaskUpdate, response_schema=Task)
+        async def patch(self) -> web.Response:
+            """
+            ---
+            summary: Update "the" done task
+            responses:
+                200:
+                    description: The task
+            """
+            return self.json_response(await self.update_one(filters={"done": True}))
+
+        @op()
+        async def delete(self) -> web.Response:
+            """
+            ---
+            summary: Delete "the" done task
+            responses:
+                204:
+                    description: Deleted
+            """
+            await self.delete_one(filters={"done": True})
+            return web.Response(status=204)
+
     app = web.Application()
     setup(app, title="Tasks", version="1.0.0", docs_path=None)
     app["db"] = db
@@ -371,3 +403,20 @@ async def test_spec_documents_pagination_headers(client: TestClient) -> None:
     assert set(get["responses"]["200"]["headers"]) >= {"Link", "X-Total-Count"}
     names = {p["name"] for p in get["parameters"]}
     assert {"limit", "offset", "order_by", "search", "severity:gt"} <= names
+
+
+async def test_one_row_methods_roll_back_when_many_match(client: TestClient, pg_db: CrudDB) -> None:
+    await post_tasks(client, 4)  # tasks 0 and 2 are done
+    response = await client.patch("/tasks-done", json={"severity": 9})
+    assert response.status == 500
+    assert "Traceback" not in await response.text()
+    assert await pg_db.db_count(pg_db.tasks, {"severity": 9}) == 0
+    assert (await client.delete("/tasks-done")).status == 500
+    assert await pg_db.db_count(pg_db.tasks) == 4
+    # with one match they work
+    await pg_db.db_delete(pg_db.tasks, {"title": "task 0"})
+    response = await client.patch("/tasks-done", json={"severity": 9})
+    assert response.status == 200
+    assert (await response.json())["title"] == "task 2"
+    assert (await client.delete("/tasks-done")).status == 204
+    assert await pg_db.db_count(pg_db.tasks) == 2

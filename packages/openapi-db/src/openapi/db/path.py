@@ -137,6 +137,30 @@ class SqlApiPath(ApiPath):
                 raise
             raise error from exc
 
+    @asynccontextmanager
+    async def _one_row(
+        self, table: sa.Table, filters: Mapping[str, Any], conn: Connection | None
+    ) -> AsyncIterator[Connection | None]:
+        """Where a statement meant for one row runs: as is when the filters pin the
+        primary key, else in a transaction rolled back if more rows match."""
+        primary = table.primary_key.columns
+        if len(primary) and all(
+            not isinstance(filters.get(c.key), list | tuple | set | frozenset | type(None))
+            and not hasattr(self, f"filter_{c.key}")
+            for c in primary
+        ):
+            yield conn
+            return
+        async with self.db.ensure_transaction(conn) as connection:
+            yield connection
+
+    def _check_one(self, rows: list[Row], method: str) -> None:
+        if len(rows) > 1:
+            # raised inside the transaction: the change is rolled back
+            raise ImproperlyConfigured(
+                f"{type(self).__name__}.{method}: filters match {len(rows)} rows"
+            )
+
     def _dump(self, schema: Any, rows: Any) -> Any:
         schema = self._schema_or_none(schema)
         if isinstance(rows, list):
@@ -274,12 +298,9 @@ class SqlApiPath(ApiPath):
         if filters is None:
             filters = self.get_filters(query=query, query_schema=query_schema)
         async with self._integrity():
-            async with self.db.ensure_transaction(conn) as connection:
+            async with self._one_row(table, filters, conn) as connection:
                 rows = await self.db.db_update(table, filters, data, conn=connection, consumer=self)
-                if len(rows) > 1:
-                    raise ImproperlyConfigured(
-                        f"{type(self).__name__}.update_one: filters match {len(rows)} rows"
-                    )
+                self._check_one(rows, "update_one")
         if not rows:
             raise NotFound()
         return self._dump(self._item_schema(dump_schema), rows[0])
@@ -297,12 +318,9 @@ class SqlApiPath(ApiPath):
         table = table if table is not None else self.db_table
         if filters is None:
             filters = self.get_filters(query=query, query_schema=query_schema)
-        async with self.db.ensure_transaction(conn) as connection:
+        async with self._one_row(table, filters, conn) as connection:
             rows = await self.db.db_delete(table, filters, conn=connection, consumer=self)
-            if len(rows) > 1:
-                raise ImproperlyConfigured(
-                    f"{type(self).__name__}.delete_one: filters match {len(rows)} rows"
-                )
+            self._check_one(rows, "delete_one")
         if not rows:
             raise NotFound()
         return rows[0]
