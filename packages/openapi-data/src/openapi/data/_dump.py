@@ -176,7 +176,7 @@ class _Compiler:
             return f"_str({v})"
         if kind == "decimal":
             return f"_float({v})"
-        if kind == "enum" and all(type(m.value) in (str, int) for m in node.cls):
+        if kind == "enum" and self._plain_enum(node):
             return f"{v}.value"
         if kind in ("list", "tuple", "set", "frozenset") and not node.args[0].nullable:
             self.depth += 1
@@ -201,9 +201,25 @@ class _Compiler:
             b.line(f"{d} = {o}.__dict__")
             read = d + "[{!r}]"
         for spec in dataclass_fields(cls):
-            v = b.name("v")
-            b.line(f"{v} = {read.format(spec.name)}")
             node = spec.node
+            direct_read = spec.dump is None and not node.nullable and node.kind in _READ_ONCE
+            if direct_read and (node.kind != "enum" or self._plain_enum(node)):
+                # the dump expression reads the value once: no local variable needed
+                expr = self.trusted_expr(node, read.format(spec.name))
+                direct.append(f"{spec.name!r}: {expr}")
+                continue
+            nested = (
+                spec.dump is None
+                and not node.nullable
+                and node.kind == "dataclass"
+                and self.can_inline(node.cls)
+                and not hasattr(node.cls, "__slots__")
+            )
+            if nested:
+                v = read.format(spec.name)  # read once, by the nested block
+            else:
+                v = b.name("v")
+                b.line(f"{v} = {read.format(spec.name)}")
             if spec.dump is not None or node.nullable:
                 later.append((spec, v))
             elif (
@@ -217,6 +233,7 @@ class _Compiler:
                 sub = b.name("r")
                 self.trusted_block(node.cls, v, sub)
                 direct.append(f"{spec.name!r}: {sub}")
+                continue
             else:
                 direct.append(f"{spec.name!r}: {self.trusted_expr(node, v)}")
         b.line(f"{r} = {{{', '.join(direct)}}}")
@@ -229,9 +246,19 @@ class _Compiler:
                 b.line(f"{r}[{spec.name!r}] = {e}")
         self.inlining.pop()
 
+    @staticmethod
+    def _plain_enum(node: Node) -> bool:
+        return all(type(m.value) in (str, int) for m in node.cls)
+
     def can_inline(self, cls: Any) -> bool:
         return cls not in self.inlining and len(self.inlining) < 3
 
+
+# Kinds whose trusted dump expression reads the value once.
+_READ_ONCE = frozenset(
+    ("str", "int", "bool", "float", "datetime", "date", "time", "uuid", "decimal", "enum")
+    + ("list", "tuple", "set", "frozenset")
+)
 
 # Kinds whose dump expression copes with any value, None included.
 _SAFE = frozenset(
