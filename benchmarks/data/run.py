@@ -187,7 +187,7 @@ def main() -> None:
         targets.append(("dump >= 30x faster than 3.2.1", out[legacy_name] / out[OURS], 30, ">="))
     for label, ratio, bound, op in targets:
         ok = ratio <= bound if op == "<=" else ratio >= bound
-        print(f"{'PASS' if ok else 'MISS'} {label}: {ratio:.2f} ({op} {bound})")
+        print(f"{'PASS' if ok else 'MISS'} {label}: {ratio:.3f} ({op} {bound})")
 
 
 def _version(dist: str) -> str:
