@@ -220,6 +220,124 @@ class CrudDB(Database):
             params["offset"] = offset
         return await self.fetch_compiled(compiled, compiled.arguments(params), conn=conn)
 
+    async def db_list(
+        self,
+        table: sa.Table,
+        filters: Filters | None = None,
+        *,
+        order_by: OrderBy = None,
+        limit: int,
+        offset: int = 0,
+        search: tuple[Sequence[str], str] | None = None,
+        count: bool = False,
+        conn: Connection | None = None,
+        consumer: FilterConsumer = None,
+    ) -> tuple[list[Row], int | None]:
+        """A bounded page of rows matching ``filters`` (and ``search``: fields and text,
+        a literal case-insensitive substring) and, with ``count``, how many match in all.
+
+        The total comes with the page (``count(*) OVER ()``): one round trip.
+        """
+        plan = self._plan(table, filters, consumer)
+        search_fields = tuple(search[0]) if search and search[1] else ()
+        order = _normalize_order(order_by)
+        if plan.custom:
+            return await self._list_statement(
+                table, filters, order, limit, offset, search, count, conn, consumer
+            )
+        key = ("list", table, plan.shape, search_fields, order, count, bool(offset))
+        compiled = self.compiler.get(key)
+        if compiled is None:
+            from .pagination import TOTAL_COLUMN, search_condition
+
+            statement = table.select().where(*self._where(table, plan.shape))
+            if search_fields:
+                pattern = sa.bindparam("search", type_=sa.String)
+                statement = statement.where(search_condition(table, search_fields, pattern))
+            statement = statement.order_by(*self.order_by_clauses(table, order))
+            if count:
+                statement = statement.add_columns(sa.func.count().over().label(TOTAL_COLUMN))
+            statement = statement.limit(sa.bindparam("limit", type_=sa.Integer))
+            if offset:
+                statement = statement.offset(sa.bindparam("offset", type_=sa.Integer))
+            compiled = self.compiler.store(key, statement)
+        params = self._filter_args(plan.values)
+        params["limit"] = limit
+        if offset:
+            params["offset"] = offset
+        if search_fields and search:
+            from .pagination import like_pattern
+
+            params["search"] = like_pattern(search[1])
+        async with self.connection(conn) as connection:
+            records = await self.fetch_compiled(
+                compiled, compiled.arguments(params), conn=connection
+            )
+            return await self._with_total(
+                table, records, filters, offset, search, count, connection, consumer
+            )
+
+    async def _with_total(
+        self,
+        table: sa.Table,
+        records: list[Row],
+        filters: Filters | None,
+        offset: int,
+        search: tuple[Sequence[str], str] | None,
+        count: bool,
+        conn: Connection | None,
+        consumer: FilterConsumer,
+    ) -> tuple[list[Row], int | None]:
+        if not count:
+            return records, None
+        from .pagination import TOTAL_COLUMN, search_condition
+
+        if records:
+            total = int(records[0][TOTAL_COLUMN])
+        elif offset:
+            # past the last page: count apart
+            statement = self.get_query(table, table.select(), params=filters, consumer=consumer)
+            if search and search[1]:
+                statement = statement.where(search_condition(table, search[0], search[1]))
+            total = await self.db_count_query(statement, conn=conn)
+        else:
+            total = 0
+        rows: list[Row] = []
+        for record in records:
+            row = dict(record)
+            del row[TOTAL_COLUMN]
+            rows.append(row)
+        return rows, total
+
+    async def _list_statement(
+        self,
+        table: sa.Table,
+        filters: Filters | None,
+        order: tuple[str, ...],
+        limit: int,
+        offset: int,
+        search: tuple[Sequence[str], str] | None,
+        count: bool,
+        conn: Connection | None,
+        consumer: FilterConsumer,
+    ) -> tuple[list[Row], int | None]:
+        from .pagination import TOTAL_COLUMN, search_condition
+
+        statement = self.get_query(table, table.select(), params=filters, consumer=consumer)
+        if search and search[1]:
+            statement = statement.where(search_condition(table, search[0], search[1]))
+        statement = statement.order_by(*self.order_by_clauses(table, order))
+        if count:
+            statement = statement.add_columns(sa.func.count().over().label(TOTAL_COLUMN))
+        statement = statement.limit(limit)
+        if offset:
+            statement = statement.offset(offset)
+        async with self.connection(conn) as connection:
+            records = await self.fetch(statement, conn=connection)
+            return await self._with_total(
+                table, records, filters, offset, search, count, connection, consumer
+            )
+
     async def db_count(
         self,
         table: sa.Table,

@@ -207,22 +207,26 @@ class OffsetPaginator(Paginator):
                     names.append(choice)
         return tuple(names)
 
-    def ordering(self, table: sa.Table, order_by: Any) -> list[Any]:
+    def order_fields(self, table: sa.Table, order_by: Any) -> tuple[str, ...]:
+        """The requested ordering (``-name`` descending) made total with the primary key."""
         requested = (
             order_by if isinstance(order_by, list | tuple) else [order_by or self.order_by[0]]
         )
         allowed = self.choices()
-        clauses = []
-        names = []
         for field in requested:
             if field not in allowed:
                 raise InvalidFilter("order_by", f"cannot order by '{field}'")
+            _column(table, _split(field)[0])
+        names = [_split(field)[0] for field in requested]
+        # a total order: pages neither repeat nor skip rows that tie
+        return (*requested, *_tiebreaker(table, names))
+
+    def ordering(self, table: sa.Table, order_by: Any) -> list[Any]:
+        clauses = []
+        for field in self.order_fields(table, order_by):
             name, desc = _split(field)
             column = _column(table, name)
             clauses.append(column.desc() if desc else column.asc())
-            names.append(name)
-        # a total order: pages neither repeat nor skip rows that tie
-        clauses.extend(_column(table, n).asc() for n in _tiebreaker(table, names))
         return clauses
 
     async def page(
@@ -582,11 +586,17 @@ def search_fields_of(schema: Any) -> tuple[str, ...]:
     return tuple(found) if found else ()
 
 
-def search_condition(table: sa.Table, search_fields: Sequence[str], text: str) -> Any:
-    """``col1 ILIKE '%text%' OR col2 ILIKE ...`` with the text taken literally."""
+def like_pattern(text: str) -> str:
+    """``%text%`` with the text's own ``%``, ``_`` and ``\\`` taken literally."""
     if "\x00" in text:  # PostgreSQL text cannot hold NUL: a 422, not a DataError (500)
         raise InvalidFilter("search", "NUL characters are not allowed")
-    pattern = f"%{escape_like(text)}%"
+    return f"%{escape_like(text)}%"
+
+
+def search_condition(table: sa.Table, search_fields: Sequence[str], text: Any) -> Any:
+    """``col1 ILIKE '%text%' OR col2 ILIKE ...`` with the text taken literally
+    (``text`` may also be a bind parameter holding a :func:`like_pattern`)."""
+    pattern = like_pattern(text) if isinstance(text, str) else text
     columns = [_column(table, name) for name in search_fields]
     return sa.or_(
         *(

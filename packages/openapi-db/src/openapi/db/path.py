@@ -20,8 +20,10 @@ from .database import Connection
 from .errors import ImproperlyConfigured, InvalidFilter
 from .integrity import integrity_error
 from .pagination import (
+    OffsetPaginator,
     PaginatedData,
     Paginator,
+    offset_links,
     paginator_of,
     search_condition,
     search_fields_of,
@@ -205,6 +207,28 @@ class SqlApiPath(ApiPath):
         params = {key: filters.pop(key) for key in paginator.keys if key in filters}
         search_fields = search_fields_of(schema)
         search = filters.pop("search", None) if search_fields else None
+        if type(paginator) in (OffsetPaginator, Paginator):
+            # offset pages (and unpaginated lists) run on CrudDB's per-shape cache
+            limit = paginator.limit(params)
+            if isinstance(paginator, OffsetPaginator):
+                offset = int(params.get("offset") or 0)
+                order = paginator.order_fields(table, params.get("order_by"))
+            else:
+                offset, order = 0, tuple(c.key for c in table.primary_key.columns)
+            counted = isinstance(paginator, OffsetPaginator)
+            rows, total = await self.db.db_list(
+                table,
+                filters,
+                order_by=order,
+                limit=limit,
+                offset=offset,
+                search=(search_fields, str(search)) if search else None,
+                count=counted,
+                conn=conn,
+                consumer=self,
+            )
+            links = offset_links(self.full_url(), total or 0, limit, offset) if counted else {}
+            return PaginatedData(self._dump(dump_schema, rows), links, total)
         statement = self.db.get_query(table, table.select(), params=filters, consumer=self)
         if search:
             statement = statement.where(search_condition(table, search_fields, str(search)))
