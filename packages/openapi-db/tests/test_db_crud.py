@@ -212,3 +212,34 @@ async def test_insert_rows_giving_different_columns(pg_db: CrudDB) -> None:
     ]
     users = await pg_db.db_insert(pg_db.users, [{"name": "x"}, {"name": "y"}])
     assert [u["name"] for u in users] == ["x", "y"]
+
+
+async def test_db_list(pg_db: CrudDB) -> None:
+    await add_tasks(pg_db, 9)
+    t = pg_db.tasks
+    rows, total = await pg_db.db_list(
+        t, {"done": True}, order_by=("-id",), limit=2, offset=1, count=True
+    )
+    assert total == 7 and [r["title"] for r in rows] == ["task 8", "task 7"]
+    assert "_openapi_total_count" not in rows[0]
+    rows, total = await pg_db.db_list(t, {}, order_by="id", limit=3)
+    assert total is None and [r["title"] for r in rows] == ["task 1", "task 2", "task 3"]
+    # search: literal text, case-insensitive; past the last page the total is still counted
+    await pg_db.db_insert(t, [{"title": "50% OFF"}, {"title": "50 off"}])
+    rows, total = await pg_db.db_list(
+        t, None, order_by="id", limit=5, search=(("title",), "0% o"), count=True
+    )
+    assert total == 1 and [r["title"] for r in rows] == ["50% OFF"]
+    rows, total = await pg_db.db_list(
+        t, None, order_by="id", limit=5, offset=10, search=(("title",), "off"), count=True
+    )
+    assert rows == [] and total == 2
+
+    class Consumer:
+        def filter_title(self, op: str, value: object) -> object:
+            return t.c.title.like(f"{value}%")
+
+    rows, total = await pg_db.db_list(
+        t, {"title": "task"}, order_by="-id", limit=2, count=True, consumer=Consumer()
+    )
+    assert total == 9 and [r["title"] for r in rows] == ["task 9", "task 8"]
