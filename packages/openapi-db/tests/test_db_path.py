@@ -305,6 +305,7 @@ async def test_integrity_errors(client: TestClient, pg_db: CrudDB) -> None:
 
 
 async def test_filters_over_http(client: TestClient, pg_db: CrudDB) -> None:
+    KIND = pg_db.tasks.c.kind.type.enum_class
     owner = (await pg_db.db_insert(pg_db.users, {"name": "ann"}))[0]
     tasks = await post_tasks(client, 8)
     await pg_db.db_update(pg_db.tasks, {"id": tasks[0]["id"]}, {"owner_id": owner["id"]})
@@ -325,6 +326,12 @@ async def test_filters_over_http(client: TestClient, pg_db: CrudDB) -> None:
     # keys the query schema does not declare (operators included) are ignored
     assert len(await titles("title:ne=task 1&severity:like=1&unknown=1&other:gt=2")) == 8
     assert await titles("owner_name=ann") == ["task 0"]
+    # enum columns: the API speaks values ("B"), the database stores names
+    await pg_db.db_update(pg_db.tasks, {"title": ["task 1", "task 2"]}, {"kind": KIND.bug})
+    await pg_db.db_update(pg_db.tasks, {"title": "task 3"}, {"kind": KIND.feature})
+    assert await titles("kind=B") == ["task 1", "task 2"]
+    assert await titles("kind=B&kind=F") == ["task 1", "task 2", "task 3"]
+    assert await titles("kind=F&done=false") == ["task 3"]
     assert await titles("owner_name=bob") == []
     response = await client.get("/tasks?not_a_column=1")
     assert response.status == 422
