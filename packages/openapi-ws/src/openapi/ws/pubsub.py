@@ -45,6 +45,8 @@ def _check_names(payload: dict[str, Any]) -> None:
         value = payload.get(field)
         if field == "channel" and not value:
             errors.append({"field": field, "message": "must not be empty"})
+        elif isinstance(value, str) and "\x00" in value:  # PostgreSQL's LISTEN broke on NUL
+            errors.append({"field": field, "message": "must not contain NUL characters"})
         elif isinstance(value, str) and len(value) > MAX_NAME_LENGTH:
             errors.append({"field": field, "message": f"at most {MAX_NAME_LENGTH} characters"})
     if errors:
