@@ -148,3 +148,49 @@ def test_unsupported_type() -> None:
     table = sa.Table("odd", sa.MetaData(), sa.Column("x", postgresql.INET))
     with pytest.raises(NotImplementedError):
         dataclass_from_table("Odd", table)
+
+
+async def test_round_trip_through_postgresql(pg_url: str) -> None:
+    from openapi.db import CrudDB
+    from openapi.db.testing import create_tables, drop_tables
+
+    Everything = dataclass_from_table("Everything", everything, required=True, default=True)
+    body = {
+        "small": 3,
+        "amount": 1.25,
+        "name": "abc",
+        "at": "2024-01-01T10:00:00+00:00",
+        "day": "2024-01-02",
+        "clock": "10:11:12",
+        "span": "PT1H30M",
+        "color": "R",
+        "mood": "sad",
+        "doc": {"x": [1]},
+        "tags": ["a", "b"],
+        "scores": [1, 2],
+        "pg_uid": str(uuid.uuid4()),
+        "text_uid": str(uuid.uuid4()),
+        "blob": base64.b64encode(b"\x00\xff").decode(),
+    }
+    result = validate(Everything, body)
+    assert result.errors == []
+    await create_tables(pg_url, metadata)
+    db = CrudDB(pg_url, metadata, min_size=1, max_size=1)
+    try:
+        row = (await db.db_insert(everything, result.data))[0]
+        assert row["color"] is Color.red
+        assert row["blob"] == b"\x00\xff"
+        out = dump(Everything, dict(row))
+        for key, value in body.items():
+            if key == "amount":
+                assert out[key] == 1.25
+            else:
+                assert out[key] == value, key
+        assert out["flag"] is False and isinstance(out["uid"], str)
+        # filters on those types
+        assert len(await db.db_select(everything, {"color": Color.red})) == 1
+        assert len(await db.db_select(everything, {"span:ge": datetime.timedelta(hours=1)})) == 1
+        assert len(await db.db_select(everything, {"mood": ["happy", "sad"]})) == 1
+    finally:
+        await db.close()
+        await drop_tables(pg_url, metadata)

@@ -73,10 +73,17 @@ class CompiledSQL:
         return self.rows([record])[0]
 
 
+def _uuid_text(value: Any) -> Any:
+    return None if value is None else str(value)
+
+
 def _result_processor(type_: Any, dialect: Dialect) -> Processor | None:
     """Conversions asyncpg does not do itself: enums to members, custom decorated types."""
     if isinstance(type_, sa.Enum) and type_.enum_class is None:
         return None
+    if isinstance(type_, sa.Uuid) and not type_.as_uuid:
+        # asyncpg always answers UUID objects; as_uuid=False columns promise text
+        return _uuid_text
     if isinstance(type_, sa.Enum | sa.TypeDecorator):
         process: Processor | None = type_._cached_result_processor(dialect, None)
         return process
