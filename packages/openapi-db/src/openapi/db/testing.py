@@ -20,9 +20,11 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import signal
 import tempfile
+import threading
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import asyncpg
@@ -96,6 +98,25 @@ async def truncate_tables(url: str, metadata: sa.MetaData) -> None:
         await db.close()
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def _stop_on_sigterm() -> Callable[[], None]:
+    """SIGTERM (a CI timeout) interrupts pytest like Ctrl-C, so fixtures tear down and
+    the server stops instead of outliving the session."""
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+    if signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+        return lambda: None
+    signal.signal(signal.SIGTERM, _interrupt)
+
+    def restore() -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+    return restore
+
+
 @pytest.fixture(scope="session")
 def pg_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A running PostgreSQL server: ``DATASTORE``, else embedded for the session."""
@@ -108,9 +129,11 @@ def pg_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     data_dir = Path(tempfile.mkdtemp(prefix="embedded-postgres-")) / "data"
     server = EmbeddedPostgres(data_dir)
     server.start()
+    restore = _stop_on_sigterm()
     try:
         yield server.url
     finally:
+        restore()
         server.stop()
         shutil.rmtree(data_dir.parent, ignore_errors=True)
 
