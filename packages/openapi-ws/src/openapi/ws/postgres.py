@@ -156,23 +156,34 @@ class PostgresBroker(Broker):
             if channel in self._channels:
                 return
             pg_channel = self._channels[channel] = self.pg_channel(channel)
-            if self._listener is not None:
-                try:
-                    await self._listener.add_listener(pg_channel, self._on_notification)
-                except Exception as exc:
-                    # the connection is going away: the supervisor listens again
-                    logger.info("LISTEN %s failed (%s); will listen on reconnect", pg_channel, exc)
+            await self._listen(pg_channel, listen=True)
 
     async def unsubscribe(self, channel: str) -> None:
         async with self._lock:
             pg_channel = self._channels.pop(channel, None)
             if pg_channel is None or pg_channel in self._channels.values():
                 return
-            if self._listener is not None:
-                try:
-                    await self._listener.remove_listener(pg_channel, self._on_notification)
-                except Exception as exc:
-                    logger.info("UNLISTEN %s failed: %s", pg_channel, exc)
+            await self._listen(pg_channel, listen=False)
+
+    async def _listen(self, pg_channel: str, *, listen: bool) -> None:
+        """LISTEN (or UNLISTEN) on the current connection, if any.
+
+        A failure or a timeout drops the connection: the supervisor reconnects and
+        listens again to every channel, so no subscription is silently lost.
+        """
+        connection = self._listener
+        if connection is None:
+            return  # the supervisor listens to every channel when it reconnects
+        try:
+            async with asyncio.timeout(self.connect_timeout):
+                if listen:
+                    await connection.add_listener(pg_channel, self._on_notification)
+                else:
+                    await connection.remove_listener(pg_channel, self._on_notification)
+        except Exception as exc:
+            logger.warning("(UN)LISTEN %s failed (%s); reconnecting", pg_channel, exc)
+            connection.terminate()
+            self._lost.set()
 
     # -- publish
 
@@ -272,7 +283,7 @@ class PostgresBroker(Broker):
             connection.add_termination_listener(self._on_termination)
             # chunks of a message cut by the reconnection never complete
             self._assembler.clear()
-            async with self._lock:
+            async with self._lock, asyncio.timeout(self.connect_timeout):
                 for pg_channel in set(self._channels.values()):
                     await connection.add_listener(pg_channel, self._on_notification)
                 self._listener = connection
