@@ -258,6 +258,8 @@ class PostgresBroker(Broker):
             connected_at = time.monotonic()
             await self._watch()
             self._connected.clear()
+            if self._closing:
+                break
             logger.warning("PostgreSQL broker lost its connection; reconnecting")
             await self._drop_listener()
             if time.monotonic() - connected_at > self.max_backoff:
