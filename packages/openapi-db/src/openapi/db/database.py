@@ -45,6 +45,22 @@ def invalid_value(exc: BaseException) -> UnprocessableEntity:
     return UnprocessableEntity("Invalid data", errors=[{"field": field, "message": str(exc)}])
 
 
+async def _release(pool: asyncpg.Pool, connection: Connection) -> None:
+    """Give a connection back; one broken mid-query cannot be reset and is dropped."""
+    try:
+        await pool.release(connection)
+    except Exception:  # asyncpg terminated it; the request's own error (503) is the answer
+        pass
+
+
+def _lost(connection: Connection) -> bool:
+    """Whether a pooled connection died (the pool detaches its proxy then)."""
+    try:
+        return bool(connection.is_closed())
+    except asyncpg.InterfaceError:
+        return True
+
+
 def _json_encode(value: Any) -> str:
     # statements already serialize JSON columns; raw values are encoded here
     return value if isinstance(value, str) else json.dumps(value)
@@ -179,8 +195,14 @@ class Database:
             raise DatabaseUnavailable() from exc
         except invalid_value_errors as exc:  # a bad value is the client's error: 422, not 500
             raise invalid_value(exc) from exc
+        except asyncpg.InterfaceError as exc:
+            # the server dropped it midway (terminated, restarted): asyncpg then refuses the
+            # rollback with an InterfaceError; PostgreSQL rolled the transaction back itself
+            if _lost(connection):
+                raise DatabaseUnavailable() from exc
+            raise
         finally:
-            await pool.release(connection)
+            await _release(pool, connection)
 
     @asynccontextmanager
     async def transaction(self, conn: Connection | None = None) -> AsyncIterator[Connection]:
@@ -248,7 +270,7 @@ class Database:
         except invalid_value_errors as exc:  # a bad value is the client's error: 422
             raise invalid_value(exc) from exc
         finally:
-            await pool.release(connection)
+            await _release(pool, connection)
         return sql.rows(records)
 
     # schema (tests and command line)
