@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 
 import pytest
 from hypothesis import given
@@ -30,6 +31,22 @@ def test_event_pattern(pattern: str, matches: list[str], misses: list[str]) -> N
         assert compiled.match(event), event
     for event in misses:
         assert not compiled.match(event), event
+
+
+@given(
+    st.text("ab*", max_size=8).filter(lambda p: "*" in p),
+    st.text("ab", max_size=10),
+)
+def test_glob_agrees_with_a_regular_expression(pattern: str, event: str) -> None:
+    regex = ".*".join(re.escape(part) for part in pattern.split("*"))
+    assert EventPattern(pattern).match(event) == bool(re.fullmatch(regex, event, re.DOTALL))
+
+
+def test_pathological_pattern_is_linear() -> None:
+    # a backtracking regular expression would not finish this
+    pattern = EventPattern("*a" * 60 + "*b")
+    assert not pattern.match("a" * 200)
+    assert pattern.match("a" * 200 + "b")
 
 
 def test_small_body_is_one_payload() -> None:
