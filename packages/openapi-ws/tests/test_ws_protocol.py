@@ -72,6 +72,17 @@ async def test_malformed_json(ws: Any) -> None:
     assert await ws.result("raw", {"a": 1}) == {"a": 1}
 
 
+async def test_deeply_nested_json(ws: Any) -> None:
+    await ws.ws.send_str("[" * 2000 + "]" * 2000)
+    answer = await ws.receive()
+    assert answer["error"]["message"].startswith("Malformed JSON")
+    payload: Any = 1
+    for _ in range(200):
+        payload = [payload]
+    # nesting the parser accepts goes through
+    assert await ws.result("raw", payload) == payload
+
+
 @pytest.mark.parametrize(
     ("message", "kind"),
     [([1], "an array"), ("hi", "a string"), (3, "a number"), (None, "null"), (True, "a boolean")],

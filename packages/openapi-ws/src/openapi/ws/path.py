@@ -99,6 +99,9 @@ class WsPath(web.View):
         except ValueError as exc:
             self.send_error(None, None, f"Malformed JSON: {exc}")
             return
+        except RecursionError:  # the standard library parser on deeply nested input
+            self.send_error(None, None, "Malformed JSON: nested too deeply")
+            return
         if not isinstance(request, dict):
             self.send_error(None, None, f"Expected a JSON object, got {_json_type(request)}")
             return
