@@ -94,6 +94,23 @@ async def test_channel_names_that_need_quoting(client: Any, connect: Any) -> Non
     assert [(await ws.event())["channel"] for _ in names] == names
 
 
+async def test_server_side_names_postgres_cannot_take(client: Any, connect: Any) -> None:
+    # clients cannot send such names (refused by the subscribe schema), application
+    # code can: the broker hashes them instead of failing to LISTEN
+    ws = await connect()
+    await ws.result("subscribe", {"channel": "fine"})
+    sockets: Sockets = client.app["web_sockets"]
+    connection = next(iter(sockets.connections))
+    odd = "nul\x00name"
+    await sockets.subscribe(connection, odd, "*")
+    await sockets.publish(odd, "e", 1)
+    await sockets.publish("fine", "e", 2)
+    assert await ws.event() == {"channel": odd, "event": "e", "data": 1}
+    assert await ws.event() == {"channel": "fine", "event": "e", "data": 2}
+    assert broker_of(client).pg_channel(odd).startswith("ws:#")
+    assert broker_of(client).connected
+
+
 async def test_foreign_notifications_are_ignored(client: Any, connect: Any, pg_dsn: str) -> None:
     ws = await connect()
     await ws.result("subscribe", {"channel": "c"})

@@ -102,6 +102,9 @@ def test_postgres_channel_names() -> None:
     long_name = "é" * 40
     assert len(broker.pg_channel(long_name).encode()) <= 63
     assert broker.pg_channel(long_name).startswith("app:#")
+    assert broker.pg_channel("a\x00b").startswith("app:#")
+    assert broker.pg_channel("\ud800").startswith("app:#")
+    assert broker.pg_channel("a\x00b") != broker.pg_channel("a\x00c")
     with pytest.raises(ValueError):
         PostgresBroker("postgresql://x", prefix="")
 

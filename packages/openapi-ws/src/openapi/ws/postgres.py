@@ -57,8 +57,8 @@ class PostgresBroker(Broker):
         application_name: str = "openapi-ws-broker",
         notify_limit: int = NOTIFY_LIMIT,
     ) -> None:
-        if not prefix or len(prefix.encode()) > 24:
-            raise ValueError("prefix must have 1 to 24 bytes")
+        if not prefix or len(prefix.encode()) > 24 or "\x00" in prefix:
+            raise ValueError("prefix must have 1 to 24 bytes, no NUL")
         self.dsn = dsn
         self.prefix = prefix
         self.pool_size = pool_size
@@ -146,10 +146,15 @@ class PostgresBroker(Broker):
     def pg_channel(self, channel: str) -> str:
         """The PostgreSQL channel of ``channel``: prefixed, hashed when too long."""
         name = self.prefix + channel
-        if len(name.encode()) <= _IDENTIFIER_LIMIT:
-            return name
-        digest = hashlib.blake2b(channel.encode(), digest_size=16).hexdigest()
-        return f"{self.prefix}#{digest}"
+        # names PostgreSQL cannot take as they are (NUL, unencodable, too long) are hashed
+        if "\x00" not in name:
+            try:
+                if len(name.encode()) <= _IDENTIFIER_LIMIT:
+                    return name
+            except UnicodeEncodeError:
+                pass
+        digest = hashlib.blake2b(channel.encode("utf-8", "surrogatepass"), digest_size=16)
+        return f"{self.prefix}#{digest.hexdigest()}"
 
     async def subscribe(self, channel: str) -> None:
         async with self._lock:
@@ -181,7 +186,10 @@ class PostgresBroker(Broker):
                 else:
                     await connection.remove_listener(pg_channel, self._on_notification)
         except Exception as exc:
-            logger.warning("(UN)LISTEN %s failed (%s); reconnecting", pg_channel, exc)
+            if not _is_connection_error(exc) and not isinstance(exc, TimeoutError):
+                logger.error("(UN)LISTEN %r refused: %s", pg_channel, exc)
+                return
+            logger.warning("(UN)LISTEN %r failed (%s); reconnecting", pg_channel, exc)
             connection.terminate()
             self._lost.set()
 
@@ -287,7 +295,11 @@ class PostgresBroker(Broker):
             self._assembler.clear()
             async with self._lock, asyncio.timeout(self.connect_timeout):
                 for pg_channel in set(self._channels.values()):
-                    await connection.add_listener(pg_channel, self._on_notification)
+                    try:
+                        await connection.add_listener(pg_channel, self._on_notification)
+                    except asyncpg.PostgresError as exc:
+                        # refused by the server: the other channels must still work
+                        logger.error("LISTEN %r refused: %s", pg_channel, exc)
                 self._listener = connection
             if connection.is_closed():  # dropped before the termination listener knew it
                 self._lost.set()
