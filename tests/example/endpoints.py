@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+
 from aiohttp import web
 from openapi.db.path import SqlApiPath
 from openapi.spec import op
+from openapi.ws import CannotPublish
 
 from .models import (
     Event,
@@ -18,6 +21,7 @@ from .models import (
     TaskUpdate,
 )
 
+logger = logging.getLogger(__name__)
 routes = web.RouteTableDef()
 
 
@@ -61,7 +65,11 @@ class TasksPath(SqlApiPath):
         data = await self.create_one()
         sockets = self.request.app.get("web_sockets")
         if sockets is not None:
-            await sockets.publish("tasks", "created", data)
+            try:
+                await sockets.publish("tasks", "created", data)
+            except CannotPublish:
+                # the task is stored: a missed announcement must not turn that into an error
+                logger.warning("task %s created but not announced", data["id"], exc_info=True)
         return self.json_response(data, status=201)
 
     @op(query_schema=TaskDeleteQuery)
