@@ -38,6 +38,7 @@ import os
 import platform
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -633,31 +634,48 @@ def profile_summary(path: Path, top: int = 12) -> str:
 # report
 
 
+Rounds = dict[tuple[str, str], list[Result]]
+
+
+def median_ratio(rounds: Rounds, endpoint: str, key: str) -> float:
+    """The median over rounds of ours / ``key`` requests/s, each ratio within one round."""
+    pairs = zip(rounds[(endpoint, "ours")], rounds[(endpoint, key)], strict=True)
+    ratios = [ours.rps / other.rps for ours, other in pairs if other.rps]
+    return statistics.median(ratios) if ratios else 0.0
+
+
 def table(
-    results: dict[tuple[str, str], Result], impls: list[Implementation], endpoints: list[str]
+    results: dict[tuple[str, str], Result],
+    rounds: Rounds,
+    impls: list[Implementation],
+    endpoints: list[str],
 ) -> str:
     ours = next((i for i in impls if i.key == "ours"), None)
     lines = [
         "| endpoint | implementation | requests/s | p50 ms | p99 ms | errors "
-        "| ours / this (req/s) | server CPU µs/req | PostgreSQL CPU µs/req |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| ours / this (req/s) | median of rounds | server CPU µs/req | PostgreSQL CPU µs/req |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for endpoint in endpoints:
         for impl in impls:
             result = results[(endpoint, impl.key)]
-            ratio = "-"
+            ratio = median = "-"
             if ours is not None and impl is not ours and result.rps:
                 ratio = f"{results[(endpoint, ours.key)].rps / result.rps:.2f}x"
+                median = f"{median_ratio(rounds, endpoint, impl.key):.2f}x"
             lines.append(
                 f"| {endpoint} | {impl.name} | {result.rps:,.0f} | {result.p50_ms:.2f} | "
-                f"{result.p99_ms:.2f} | {result.errors} | {ratio} | "
+                f"{result.p99_ms:.2f} | {result.errors} | {ratio} | {median} | "
                 f"{result.cpu_us_per_request:,.0f} | {result.pg_us_per_request:,.0f} |"
             )
     return "\n".join(lines)
 
 
 def verdict(
-    results: dict[tuple[str, str], Result], impls: list[Implementation], endpoints: list[str]
+    results: dict[tuple[str, str], Result],
+    rounds: Rounds,
+    impls: list[Implementation],
+    endpoints: list[str],
 ) -> list[str]:
     targets = {"aio-openapi": 2.0, "fastapi": 1.0}
     keys = {i.key for i in impls}
@@ -675,7 +693,8 @@ def verdict(
             ours_cpu = ours.cpu_us_per_request
             cpu = other.cpu_us_per_request / ours_cpu if ours_cpu else 0.0
             lines.append(
-                f"{endpoint}: {ratio:.2f}x the requests/s of {key} (target {target:g}x: {mark}); "
+                f"{endpoint}: {ratio:.2f}x the requests/s of {key} (target {target:g}x: {mark}; "
+                f"median of rounds {median_ratio(rounds, endpoint, key):.2f}x); "
                 f"server CPU per request, {key} / ours: {cpu:.2f}"
                 + ("" if ours.errors == 0 else f"; ours had {ours.errors} errors")
             )
@@ -761,6 +780,7 @@ def main() -> None:
     logs.mkdir()
     postgres = EmbeddedPostgres(workdir / "pgdata")
     results: dict[tuple[str, str], Result] = {}
+    rounds: Rounds = {}
     try:
         server_url = postgres.start()
         names = {impl.key: f"bench_{impl.key.replace('-', '_')}" for impl in impls}
@@ -792,6 +812,7 @@ def main() -> None:
                         asyncio.run(restore_table(url, args.rows))
                     key = (endpoint, impl.key)
                     results[key] = results[key].merge(result) if key in results else result
+                    rounds.setdefault(key, []).append(result)
                     print(
                         f"{round_ + 1}/{args.rounds} {endpoint:7} {impl.name:27} "
                         f"{result.rps:7,.0f} req/s  p50 {result.p50_ms:6.2f} ms  "
@@ -810,9 +831,9 @@ def main() -> None:
             shutil.rmtree(workdir, ignore_errors=True)
 
     print()
-    print(table(results, impls, endpoints))
+    print(table(results, rounds, impls, endpoints))
     print()
-    for line in verdict(results, impls, endpoints):
+    for line in verdict(results, rounds, impls, endpoints):
         print(line)
     if args.profile is not None:
         for endpoint in endpoints:
