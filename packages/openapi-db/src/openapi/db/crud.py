@@ -200,7 +200,7 @@ class CrudDB(Database):
             if limit is not None:
                 statement = statement.limit(limit)
             if offset:
-                statement = statement.offset(offset)
+                statement = statement.offset(sa.literal(offset, sa.BigInteger))
             return await self.fetch(statement, conn=conn)
         order = _normalize_order(order_by)
         key = ("select", table, plan.shape, order, limit is not None, bool(offset))
@@ -211,7 +211,7 @@ class CrudDB(Database):
             if limit is not None:
                 statement = statement.limit(sa.bindparam("limit", type_=sa.Integer))
             if offset:
-                statement = statement.offset(sa.bindparam("offset", type_=sa.Integer))
+                statement = statement.offset(sa.bindparam("offset", type_=sa.BigInteger))
             compiled = self.compiler.store(key, statement)
         params = self._filter_args(plan.values)
         if limit is not None:
@@ -259,7 +259,7 @@ class CrudDB(Database):
                 statement = statement.add_columns(sa.func.count().over().label(TOTAL_COLUMN))
             statement = statement.limit(sa.bindparam("limit", type_=sa.Integer))
             if offset:
-                statement = statement.offset(sa.bindparam("offset", type_=sa.Integer))
+                statement = statement.offset(sa.bindparam("offset", type_=sa.BigInteger))
             compiled = self.compiler.store(key, statement)
         params = self._filter_args(plan.values)
         params["limit"] = limit
@@ -331,7 +331,8 @@ class CrudDB(Database):
             statement = statement.add_columns(sa.func.count().over().label(TOTAL_COLUMN))
         statement = statement.limit(limit)
         if offset:
-            statement = statement.offset(offset)
+            # OFFSET is a bigint: the default INTEGER cast refused offsets past 2**31
+            statement = statement.offset(sa.literal(offset, sa.BigInteger))
         async with self.connection(conn) as connection:
             records = await self.fetch(statement, conn=connection)
             return await self._with_total(

@@ -245,7 +245,9 @@ class OffsetPaginator(Paginator):
         # the total rides along with the page (one round trip); past the end, count apart
         counted = ordered.add_columns(sa.func.count().over().label(TOTAL_COLUMN))
         async with db.connection(conn) as connection:
-            records = await db.fetch(counted.limit(limit).offset(offset), conn=connection)
+            # OFFSET is a bigint: the default INTEGER cast refused offsets past 2**31
+            paged = counted.limit(limit).offset(sa.literal(offset, sa.BigInteger))
+            records = await db.fetch(paged, conn=connection)
             if records:
                 total = int(records[0][TOTAL_COLUMN])
             elif offset:
