@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, NoReturn
+from typing import Any, ClassVar, NoReturn, Protocol
 
 from aiohttp import web
-from multidict import MultiMapping
 from openapi.data.dump import dump as dump_data
 from openapi.data.json import dumps, loads
 from openapi.data.validate import validate
@@ -21,6 +20,14 @@ NOT_OBJECT_MESSAGE = "The JSON body must be an object"
 NOT_ARRAY_MESSAGE = "The JSON body must be an object or an array"
 
 ErrorList = list[dict[str, Any]]
+
+
+class MultiValues(Protocol):
+    """A mapping with repeated keys, such as ``request.query``."""
+
+    def keys(self) -> Any: ...
+
+    def getall(self, key: str) -> list[str]: ...
 
 
 class ApiPath(web.View):
@@ -192,7 +199,7 @@ class ApiPath(web.View):
 _JSON_OR_UNSAID = frozenset(("application/json", "application/octet-stream"))
 
 
-def query_dict(query: MultiMapping[str]) -> dict[str, str | list[str]]:
+def query_dict(query: MultiValues) -> dict[str, str | list[str]]:
     """A query string as a dict: a repeated key maps to the list of its values."""
     result: dict[str, str | list[str]] = {}
     for key in query.keys():
