@@ -251,3 +251,13 @@ async def test_unknown_query_keys_and_operators_are_ignored(client: Client) -> N
         response = await client.get("/tasks", params={"order_by": "title", **params})
         assert response.status == 200, await response.text()
         assert await response.json() == expected
+
+
+async def test_offsets_up_to_the_documented_maximum_are_served(client: Client) -> None:
+    await seed(client, 2)
+    for offset in (2**31, 2**40, 2**63 - 1):
+        for extra in ({}, {"search": "seed"}, {"severity:ge": "0", "order_by": "-severity"}):
+            response = await client.get("/tasks", params={"offset": offset, **extra})
+            assert response.status == 200, await response.text()
+            assert await response.json() == []
+            assert response.headers["X-Total-Count"] == "2"
