@@ -250,3 +250,27 @@ async def test_transaction_cut_midway_leaves_no_rows(
     # the pool replaced the dead connection
     status, text = await call(pg_client, "GET", "/tasks")
     assert status == 200, text
+
+
+async def test_values_the_database_refuses_are_422_not_5xx(
+    pg_client: Client, own_pg: tuple[EmbeddedPostgres, str]
+) -> None:
+    """The safety net under the validators: asyncpg refusing to encode a value, or
+    PostgreSQL refusing it, is the client's error."""
+    import sqlalchemy as sa
+    from openapi.spec import UnprocessableEntity
+
+    db = pg_client.server.app["db"]
+    statements = [
+        sa.select(sa.literal(2**40, sa.Integer)),  # asyncpg: out of int32 range
+        sa.select(sa.cast(sa.literal("12x"), sa.Integer)),  # PostgreSQL: invalid text
+        sa.select(sa.literal("nul\x00", sa.String)),  # PostgreSQL: NUL in text
+    ]
+    for statement in statements:
+        with pytest.raises(UnprocessableEntity):
+            await db.fetch(statement)
+        async with db.transaction() as conn:
+            with pytest.raises(UnprocessableEntity):
+                await db.fetch(statement, conn=conn)
+    status, _ = await call(pg_client, "GET", "/tasks")
+    assert status == 200
