@@ -243,3 +243,43 @@ async def test_db_list(pg_db: CrudDB) -> None:
         t, {"title": "task"}, order_by="-id", limit=2, count=True, consumer=Consumer()
     )
     assert total == 9 and [r["title"] for r in rows] == ["task 9", "task 8"]
+
+
+async def test_cursor_pages_generic_and_cached(pg_db: CrudDB) -> None:
+    from openapi.db.pagination import CursorPaginator
+    from yarl import URL
+
+    await add_tasks(pg_db, 7)
+    t = pg_db.tasks
+    paginator = CursorPaginator(("-severity",), default_limit=3)
+    url = URL("http://test/tasks")
+
+    class Consumer:
+        def filter_title(self, op: str, value: object) -> object:
+            return t.c.title.like(f"{value}%")
+
+    # the three ways give the same pages: generic statement, cached shape, consumer filter
+    async def walk(how: str) -> list[str]:
+        titles: list[str] = []
+        params: dict[str, object] = {}
+        for _ in range(5):
+            if how == "generic":
+                page = await paginator.page(pg_db, t, t.select(), params, url)
+            elif how == "cached":
+                page = await paginator.page_of(pg_db, t, {}, None, params, url)
+            else:
+                page = await paginator.page_of(
+                    pg_db, t, {"title": "task"}, None, params, url, consumer=Consumer()
+                )
+            titles.extend(r["title"] for r in page.rows)
+            if "next" not in page.links:
+                break
+            params = {"cursor": page.links["next"].query["cursor"]}
+        return titles
+
+    expected = ["task 7", "task 5", "task 3", "task 1", "task 2", "task 4", "task 6"]
+    assert await walk("generic") == expected
+    assert await walk("cached") == expected
+    assert await walk("consumer") == expected
+    rows, total = await pg_db.db_paginate(t, t.select(), paginator, {"limit": 2})
+    assert total is None and [r["title"] for r in rows] == ["task 7", "task 5"]

@@ -29,6 +29,10 @@ unavailable_errors: tuple[type[BaseException], ...] = (
     asyncpg.AdminShutdownError,
     asyncpg.CrashShutdownError,
     asyncpg.ConnectionDoesNotExistError,
+    # a connection left mid-protocol by a server going away ("another operation is in
+    # progress", "connection is closed")
+    asyncpg.InterfaceError,
+    asyncpg.InternalClientError,
 )
 
 
@@ -59,6 +63,14 @@ def _lost(connection: Connection) -> bool:
         return bool(connection.is_closed())
     except asyncpg.InterfaceError:
         return True
+
+
+def _discard(connection: Connection) -> None:
+    """Close a connection in an unknown state, so the pool opens a new one."""
+    try:
+        connection.terminate()
+    except Exception:  # already gone
+        pass
 
 
 def _json_encode(value: Any) -> str:
@@ -192,7 +204,12 @@ class Database:
         try:
             yield connection
         except unavailable_errors as exc:
+            _discard(connection)
             raise DatabaseUnavailable() from exc
+        except DatabaseUnavailable as exc:
+            if isinstance(exc.__cause__, unavailable_errors):
+                _discard(connection)
+            raise
         except invalid_value_errors as exc:  # a bad value is the client's error: 422, not 500
             raise invalid_value(exc) from exc
         except asyncpg.InterfaceError as exc:
@@ -266,6 +283,7 @@ class Database:
         try:
             records = await connection.fetch(sql.sql, *args)
         except unavailable_errors as exc:
+            _discard(connection)
             raise DatabaseUnavailable() from exc
         except invalid_value_errors as exc:  # a bad value is the client's error: 422
             raise invalid_value(exc) from exc

@@ -344,20 +344,17 @@ def _python_value(column: sa.Column[Any], value: Any) -> Any:
     raise ImproperlyConfigured(f"cannot paginate by cursor on column {column.name}")
 
 
-def _after(column: sa.Column[Any], value: Any, desc: bool, nulls_last: bool) -> Any:
-    """Rows strictly after ``value`` in an order (asc/desc; NULLs last or first)."""
-    if value is None:
+def _after(column: sa.Column[Any], param: Any, desc: bool, nulls_last: bool) -> Any:
+    """Rows strictly after the cursor value ``param`` (a bind parameter, or None for
+    NULL) in an order: asc/desc, NULLs last or first."""
+    if param is None:
         return sa.false() if nulls_last else column.is_not(None)
-    # an explicit parameter: SQLAlchemy refuses < and > against a bare True/False
-    param = sa.bindparam(None, value, type_=column.type)
     base = column < param if desc else column > param
     return sa.or_(base, column.is_(None)) if nulls_last and column.nullable else base
 
 
-def _equal(column: sa.Column[Any], value: Any) -> Any:
-    if value is None:
-        return column.is_(None)
-    return column == sa.bindparam(None, value, type_=column.type)
+def _equal(column: sa.Column[Any], param: Any) -> Any:
+    return column.is_(None) if param is None else column == param
 
 
 class CursorPaginator(Paginator):
@@ -415,40 +412,52 @@ class CursorPaginator(Paginator):
                 "Invalid cursor", errors=[{"field": "cursor", "message": "invalid cursor"}]
             ) from exc
 
-    async def page(
-        self,
-        db: CrudDB,
-        table: sa.Table,
-        statement: sa.Select[Any],
-        params: Mapping[str, Any],
-        url: URL,
-        *,
-        conn: Connection | None = None,
-    ) -> Page:
+    def _window(
+        self, table: sa.Table, params: Mapping[str, Any]
+    ) -> tuple[int, list[tuple[sa.Column[Any], bool]], str, str, list[Any] | None, bool]:
+        """(limit, order, key, cursor, cursor values, walking back) of a request."""
         limit = self.limit(params)
         direction = params.get("direction") or "asc"
         order = self.fields(table, direction)
         # cursors of another ordering (or table) are refused, not misread
         key = f"{table.name}:{direction}:{','.join(self.order_by)}"
-        cursor = params.get("cursor")
-        back = False
-        if cursor:
-            values, back = self.decode(cursor, order, key)
-            # walking back: the reversed order, NULLs first
-            conditions = []
-            for i, (column, desc) in enumerate(order):
-                equal = [_equal(c, v) for (c, _), v in zip(order[:i], values[:i], strict=True)]
-                after = _after(column, values[i], desc != back, nulls_last=not back)
-                conditions.append(sa.and_(*equal, after))
-            statement = statement.where(sa.or_(*conditions))
+        cursor = params.get("cursor") or ""
+        if not cursor:
+            return limit, order, key, cursor, None, False
+        values, back = self.decode(cursor, order, key)
+        return limit, order, key, cursor, values, back
+
+    @staticmethod
+    def _keyset(order: list[tuple[sa.Column[Any], bool]], binds: list[Any], back: bool) -> Any:
+        """Rows strictly after the cursor; ``binds`` holds a parameter per column (None
+        for NULL). Walking back: the reversed order, NULLs first."""
+        conditions = []
+        for i, (column, desc) in enumerate(order):
+            equal = [_equal(c, b) for (c, _), b in zip(order[:i], binds[:i], strict=True)]
+            after = _after(column, binds[i], desc != back, nulls_last=not back)
+            conditions.append(sa.and_(*equal, after))
+        return sa.or_(*conditions)
+
+    @staticmethod
+    def _ordering(order: list[tuple[sa.Column[Any], bool]], back: bool) -> list[Any]:
         clauses = []
         for column, desc in order:
-            desc = desc != back
-            clause = column.desc() if desc else column.asc()
+            clause = column.desc() if desc != back else column.asc()
             clauses.append(clause.nulls_first() if back else clause.nulls_last())
-        rows = await db.fetch(statement.order_by(*clauses).limit(limit + 1), conn=conn)
+        return clauses
+
+    def _page(
+        self,
+        rows: list[Row],
+        limit: int,
+        order: list[tuple[sa.Column[Any], bool]],
+        key: str,
+        cursor: str,
+        back: bool,
+        url: URL,
+    ) -> Page:
         more = len(rows) > limit
-        rows = rows[:limit]
+        rows = list(rows[:limit])
         if back:
             rows.reverse()
         links: dict[str, URL] = {}
@@ -460,6 +469,76 @@ class CursorPaginator(Paginator):
             if has_prev:
                 links["prev"] = url.update_query(cursor=self.encode(rows[0], order, True, key))
         return Page(rows, None, links)
+
+    async def page(
+        self,
+        db: CrudDB,
+        table: sa.Table,
+        statement: sa.Select[Any],
+        params: Mapping[str, Any],
+        url: URL,
+        *,
+        conn: Connection | None = None,
+    ) -> Page:
+        limit, order, key, cursor, values, back = self._window(table, params)
+        if values is not None:
+            binds = [
+                None if v is None else sa.bindparam(None, v, type_=c.type)
+                for (c, _), v in zip(order, values, strict=True)
+            ]
+            statement = statement.where(self._keyset(order, binds, back))
+        statement = statement.order_by(*self._ordering(order, back)).limit(limit + 1)
+        rows = await db.fetch(statement, conn=conn)
+        return self._page(rows, limit, order, key, cursor, back, url)
+
+    async def page_of(
+        self,
+        db: CrudDB,
+        table: sa.Table,
+        filters: Mapping[str, Any] | None,
+        search: tuple[Sequence[str], str] | None,
+        params: Mapping[str, Any],
+        url: URL,
+        *,
+        conn: Connection | None = None,
+        consumer: Any = None,
+    ) -> Page:
+        """:meth:`page` of the rows matching ``filters`` and ``search``, with the SQL
+        cached per shape (filters, search, direction, which cursor values are NULL)."""
+        plan = db._plan(table, filters, consumer)
+        if plan.custom:
+            statement = db.get_query(table, table.select(), params=filters, consumer=consumer)
+            if search and search[1]:
+                statement = statement.where(search_condition(table, search[0], search[1]))
+            return await self.page(db, table, statement, params, url, conn=conn)
+        limit, order, key, cursor, values, back = self._window(table, params)
+        search_fields = tuple(search[0]) if search and search[1] else ()
+        nulls = None if values is None else tuple(v is None for v in values)
+        shape = ("cursor", table, plan.shape, search_fields, key, nulls, back)
+        compiled = db.compiler.get(shape)
+        if compiled is None:
+            statement = table.select().where(*db._where(table, plan.shape))
+            if search_fields:
+                pattern = sa.bindparam("search", type_=sa.String)
+                statement = statement.where(search_condition(table, search_fields, pattern))
+            if nulls is not None:
+                binds = [
+                    None if null else sa.bindparam(f"k{i}", type_=c.type)
+                    for i, ((c, _), null) in enumerate(zip(order, nulls, strict=True))
+                ]
+                statement = statement.where(self._keyset(order, binds, back))
+            statement = statement.order_by(*self._ordering(order, back))
+            statement = statement.limit(sa.bindparam("limit", type_=sa.Integer))
+            compiled = db.compiler.store(shape, statement)
+        arguments = db._filter_args(plan.values)
+        arguments["limit"] = limit + 1
+        if search_fields and search:
+            arguments["search"] = like_pattern(search[1])
+        for i, value in enumerate(values or ()):
+            if value is not None:
+                arguments[f"k{i}"] = value
+        rows = await db.fetch_compiled(compiled, compiled.arguments(arguments), conn=conn)
+        return self._page(rows, limit, order, key, cursor, back, url)
 
 
 # the dataclasses users inherit

@@ -20,6 +20,7 @@ from .database import Connection
 from .errors import ImproperlyConfigured, InvalidFilter
 from .integrity import integrity_error
 from .pagination import (
+    CursorPaginator,
     OffsetPaginator,
     PaginatedData,
     Paginator,
@@ -229,6 +230,18 @@ class SqlApiPath(ApiPath):
             )
             links = offset_links(self.full_url(), total or 0, limit, offset) if counted else {}
             return PaginatedData(self._dump(dump_schema, rows), links, total)
+        if isinstance(paginator, CursorPaginator):
+            page = await paginator.page_of(
+                self.db,
+                table,
+                filters,
+                (search_fields, str(search)) if search else None,
+                params,
+                self.full_url(),
+                conn=conn,
+                consumer=self,
+            )
+            return PaginatedData(self._dump(dump_schema, page.rows), page.links, page.total)
         statement = self.db.get_query(table, table.select(), params=filters, consumer=self)
         if search:
             statement = statement.where(search_condition(table, search_fields, str(search)))
