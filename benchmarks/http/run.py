@@ -209,17 +209,18 @@ def machine() -> dict[str, str]:
     }
 
 
-def ensure_venv(impl: Implementation) -> None:
-    """Make (or remake, when its requirements changed) the implementation's virtualenv."""
+def ensure_venv(impl: Implementation, python: str) -> None:
+    """Make (or remake, when its requirements or ``python`` changed) the implementation's
+    virtualenv with the interpreter ``python``."""
     assert impl.requirements is not None
     venv = VENVS / impl.key
-    wanted = hashlib.sha256(impl.requirements.read_bytes()).hexdigest()
+    wanted = hashlib.sha256(impl.requirements.read_bytes() + python.encode()).hexdigest()
     stamp = venv / ".requirements-sha256"
     if stamp.exists() and stamp.read_text() == wanted and impl.python.exists():
         return
     print(f"creating {venv} from {impl.requirements.name} ...", flush=True)
     shutil.rmtree(venv, ignore_errors=True)
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    subprocess.run([python, "-m", "venv", str(venv)], check=True)
     subprocess.run(
         [str(impl.python), "-m", "pip", "install", "-q", "-r", str(impl.requirements)],
         check=True,
@@ -724,6 +725,11 @@ def main() -> None:
     parser.add_argument("--loadgen", choices=("auto", "wrk", "aiohttp"), default="auto")
     parser.add_argument("--json", type=Path, help="also write the results to this file")
     parser.add_argument(
+        "--peer-python",
+        help="interpreter for the peers' virtualenvs (default: this one); aio-openapi "
+        "3.2.1's pins (asyncpg 0.28, httptools 0.5) have wheels up to Python 3.11",
+    )
+    parser.add_argument(
         "--ours-script",
         type=Path,
         help="another server script for this project (to measure a change to it)",
@@ -756,11 +762,18 @@ def main() -> None:
         f"{info['platform']}",
         flush=True,
     )
-    for impl in impls:
-        if impl.requirements is not None:
-            ensure_venv(impl)
-        impl.versions = package_versions(impl, VERSIONS_OF[impl.key])
+    for impl in list(impls):
+        try:
+            if impl.requirements is not None:
+                ensure_venv(impl, args.peer_python or sys.executable)
+            impl.versions = package_versions(impl, VERSIONS_OF[impl.key])
+        except (OSError, subprocess.CalledProcessError) as exc:
+            print(f"{impl.name}: left out, its environment failed: {exc}", flush=True)
+            impls.remove(impl)
+            continue
         print(f"{impl.name}: {impl.versions}", flush=True)
+    if not impls:
+        sys.exit("no implementation to run")
     loadgen = (
         f"wrk, {args.threads} thread, {args.connections} connections"
         if wrk
