@@ -116,7 +116,13 @@ async def test_browser_renders_operations(served_task_app: TestServer) -> None:
         try:
             page = await browser.new_page()
             failed: list[str] = []
+            errors: list[str] = []
             page.on("requestfailed", lambda request: failed.append(request.url))
+            page.on("pageerror", lambda error: errors.append(str(error)))
+            page.on(
+                "console",
+                lambda message: errors.append(message.text) if message.type == "error" else None,
+            )
             await page.goto(str(served_task_app.make_url("/docs")))
             await page.wait_for_selector(".opblock", timeout=30_000)
             summaries = await page.locator(".opblock-summary-path").all_inner_texts()
@@ -134,9 +140,62 @@ async def test_browser_renders_operations(served_task_app: TestServer) -> None:
         finally:
             await browser.close()
     assert failed == []
+    assert errors == []
     assert "Task API" in title
     assert "Task" in tag
     paths = {p.replace("\u200b", "").strip() for p in summaries}
     assert {"/tasks", "/tasks/{id}"} <= paths
     assert sorted(methods) == ["DELETE", "GET", "GET", "PATCH", "POST"]
     assert executed_status == "200"
+
+
+@pytest.fixture
+async def served_everything_app(
+    everything_app_factory: Callable[[], web.Application],
+) -> AsyncIterator[TestServer]:
+    server = TestServer(everything_app_factory(), host="127.0.0.1")
+    await server.start_server()
+    try:
+        yield server
+    finally:
+        await server.close()
+
+
+@pytest.mark.browser
+async def test_browser_renders_every_field_type(served_everything_app: TestServer) -> None:
+    """Swagger UI renders the schemas of every field type (3.1 type arrays, recursive and
+    discriminated dataclasses) and builds an example body without a script error."""
+    executable = _chromium()
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        try:
+            page = await browser.new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda error: errors.append(str(error)))
+            page.on(
+                "console",
+                lambda message: errors.append(message.text) if message.type == "error" else None,
+            )
+            await page.goto(str(served_everything_app.make_url("/docs")))
+            await page.wait_for_selector(".opblock", timeout=30_000)
+            post = page.locator(".opblock-post").first
+            await post.locator(".opblock-summary").click()
+            example = post.locator(".body-param__example, .microlight").first
+            await example.wait_for(timeout=30_000)
+            example_text = await example.inner_text()
+            # OpenAPI 3.1: Swagger UI renders components with its JSON Schema 2020-12 viewer
+            schemas = page.locator('.models article[data-json-schema-level="0"]')
+            await schemas.first.wait_for(timeout=30_000)
+            titles = await schemas.locator(
+                ":scope > .json-schema-2020-12-head .json-schema-2020-12__title"
+            ).all_inner_texts()
+            everything = schemas.filter(has=page.get_by_text("Everything", exact=True))
+            await everything.first.locator(".json-schema-2020-12-expand-deep-button").first.click()
+            await page.get_by_text("Nested recursive dataclass").first.wait_for(timeout=30_000)
+        finally:
+            await browser.close()
+    assert errors == []
+    assert '"text"' in example_text and '"node"' in example_text
+    assert {"Everything", "Node", "Cat", "Dog", "Error", "ValidationError"} <= set(titles)
