@@ -117,12 +117,7 @@ class _DocumentBuilder:
         if self.tags:
             doc["tags"] = [self.tags[name] for name in sorted(self.tags)]
         doc["paths"] = paths
-        components: Json = {
-            "schemas": {
-                name: _without_null_defaults(schema)
-                for name, schema in sorted(self.registry.definitions.items())
-            }
-        }
+        components: Json = {"schemas": dict(sorted(self.registry.definitions.items()))}
         if renderer.security:
             components["securitySchemes"] = {
                 name: {k: v for k, v in scheme.items() if k != "scopes"}
@@ -381,38 +376,6 @@ def parameter_schema(schema: Json) -> Json:
     if isinstance(result.get("enum"), list) and None in result["enum"]:
         result["enum"] = [value for value in result["enum"] if value is not None]
     return result
-
-
-def _allows_null(schema: Json) -> bool:
-    kind = schema.get("type")
-    if kind is not None:
-        return kind == "null" or (isinstance(kind, list) and "null" in kind)
-    for key in ("anyOf", "oneOf"):
-        if isinstance(schema.get(key), list):
-            return any(isinstance(option, dict) and _allows_null(option) for option in schema[key])
-    if isinstance(schema.get("enum"), list):
-        return None in schema["enum"]
-    if "const" in schema:
-        return schema["const"] is None
-    return "$ref" not in schema
-
-
-def _without_null_defaults(schema: Json) -> Json:
-    """``schema`` without ``"default": null`` on properties that do not accept null
-    (a required field declared with a helper defaults to None, which is not a valid
-    default: validators of the document reject it)."""
-    properties = schema.get("properties")
-    if not isinstance(properties, dict):
-        return schema
-    cleaned = {
-        name: (
-            {k: v for k, v in prop.items() if k != "default"}
-            if isinstance(prop, dict) and prop.get("default", 0) is None and not _allows_null(prop)
-            else prop
-        )
-        for name, prop in properties.items()
-    }
-    return {**schema, "properties": cleaned}
 
 
 def _filter_description(field: FieldSchema, filter_op: str) -> str:
