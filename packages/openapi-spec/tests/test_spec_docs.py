@@ -199,3 +199,13 @@ async def test_browser_renders_every_field_type(served_everything_app: TestServe
     assert errors == []
     assert '"text"' in example_text and '"node"' in example_text
     assert {"Everything", "Node", "Cat", "Dog", "Error", "ValidationError"} <= set(titles)
+
+
+async def test_no_docs_page_when_docs_path_is_none(
+    aiohttp_client: ClientFactory, task_app_factory: Callable[..., web.Application]
+) -> None:
+    client = await aiohttp_client(task_app_factory(docs_path=None, spec_path="/openapi.json"))
+    response = await client.get("/docs")
+    assert response.status == 404
+    assert await response.json() == {"message": "Not Found"}
+    assert (await client.get("/openapi.json")).status == 200
