@@ -121,6 +121,26 @@ async def test_malformed_or_non_object_json_is_400(
     assert body == {"message": message}
 
 
+@pytest.mark.parametrize(
+    "content_type", ["text/plain", "application/x-www-form-urlencoded", "application/xml"]
+)
+async def test_body_of_another_media_type_is_415(
+    aiohttp_client: ClientFactory, task_app: web.Application, content_type: str
+) -> None:
+    client = await aiohttp_client(task_app)
+    response = await client.post(
+        "/tasks", data=b'{"title": "x"}', headers={"Content-Type": content_type}
+    )
+    assert await error_of(response, 415) == {
+        "message": "Unsupported Content-Type: expected application/json"
+    }
+    # JSON declared with a structured suffix, or not declared at all, is read as JSON
+    for declared in ("application/vnd.task+json", None):
+        headers = {"Content-Type": declared} if declared else {}
+        response = await client.post("/tasks", data=b'{"title": "x"}', headers=headers)
+        assert response.status == 201, declared
+
+
 async def test_list_body_accepts_an_array_only(aiohttp_client: ClientFactory) -> None:
     class BulkPath(ApiPath):
         @op(body_schema=list[int])

@@ -291,6 +291,7 @@ class _DocumentBuilder:
         entries.setdefault(str(op.response), {})
         if op.body_schema is not None:
             entries.setdefault("400", {"description": "Malformed request body"})
+            entries.setdefault("415", {"description": "The body is not JSON"})
         if op.body_schema is not None or op.query_schema is not None:
             entries.setdefault("422", {"description": "Invalid data"})
         if path_checked:
