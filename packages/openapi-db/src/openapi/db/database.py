@@ -29,8 +29,11 @@ unavailable_errors: tuple[type[BaseException], ...] = (
     asyncpg.AdminShutdownError,
     asyncpg.CrashShutdownError,
     asyncpg.ConnectionDoesNotExistError,
-    # a connection left mid-protocol by a server going away ("another operation is in
-    # progress", "connection is closed")
+)
+
+#: errors of a connection left mid-protocol ("another operation is in progress",
+#: "connection is closed"): the server went away when the connection is ours alone
+broken_connection_errors: tuple[type[BaseException], ...] = (
     asyncpg.InterfaceError,
     asyncpg.InternalClientError,
 )
@@ -207,7 +210,7 @@ class Database:
             _discard(connection)
             raise DatabaseUnavailable() from exc
         except DatabaseUnavailable as exc:
-            if isinstance(exc.__cause__, unavailable_errors):
+            if isinstance(exc.__cause__, unavailable_errors + broken_connection_errors):
                 _discard(connection)
             raise
         except invalid_value_errors as exc:  # a bad value is the client's error: 422, not 500
@@ -278,11 +281,16 @@ class Database:
                 raise DatabaseUnavailable() from exc
             except invalid_value_errors as exc:  # a bad value is the client's error: 422
                 raise invalid_value(exc) from exc
+            except broken_connection_errors as exc:
+                if isinstance(exc, asyncpg.InternalClientError) or _lost(conn):
+                    raise DatabaseUnavailable() from exc
+                raise
         pool = self._pool or await self.open()
         connection = await self._acquire(pool)
         try:
             records = await connection.fetch(sql.sql, *args)
-        except unavailable_errors as exc:
+        except unavailable_errors + broken_connection_errors as exc:
+            # this connection served only this statement: a broken state means an outage
             _discard(connection)
             raise DatabaseUnavailable() from exc
         except invalid_value_errors as exc:  # a bad value is the client's error: 422
