@@ -84,7 +84,16 @@ def served_example(example_db_url: str, tmp_path_factory: pytest.TempPathFactory
     # a file, not a pipe: an unread pipe fills with access-log lines and blocks the server
     log = (tmp_path_factory.mktemp("served-example") / "server.log").open("w+b")
     process = subprocess.Popen(
-        [str(script), "--app", "tests.example.main:create_app", "serve", "--port", str(port)],
+        [
+            str(script),
+            "--app",
+            "tests.example.main:create_app",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
         cwd=ROOT,
         env={**os.environ, "DATASTORE": example_db_url},
         stdout=log,
