@@ -114,3 +114,28 @@ async def until_no_connections(sockets: Any) -> None:
             return
         await asyncio.sleep(0.05)
     raise AssertionError(sockets.server_info())
+
+
+async def test_slow_and_vanishing_http_clients_do_not_disturb_others(client: Client) -> None:
+    """200 connections stuck mid-headers or mid-body, and clients leaving mid-body: the
+    others are served and nothing half-sent is written."""
+    before = await count(client)
+    stuck = []
+    for n in range(200):
+        reader, writer = await asyncio.open_connection(client.host, client.port)
+        if n % 2:
+            writer.write(b"POST /tasks HTTP/1.1\r\nHost: x\r\nX-Api-")  # headers never end
+        else:
+            writer.write(head(client, "Content-Length: 1000\r\n") + b'{"title": "half')
+        await writer.drain()
+        stuck.append(writer)
+    try:
+        response = await client.post("/tasks", json={"title": "served anyway"})
+        assert response.status == 201
+        response = await client.get("/tasks", params={"limit": 1})
+        assert response.status == 200
+    finally:
+        for writer in stuck:
+            writer.transport.abort()
+    await asyncio.sleep(0.2)
+    assert await count(client) == before + 1
