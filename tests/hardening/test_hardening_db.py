@@ -274,3 +274,15 @@ async def test_values_the_database_refuses_are_422_not_5xx(
                 await db.fetch(statement, conn=conn)
     status, _ = await call(pg_client, "GET", "/tasks")
     assert status == 200
+
+
+async def test_task_created_when_the_broker_cannot_announce_it(
+    pg_client: Client, own_pg: tuple[EmbeddedPostgres, str]
+) -> None:
+    """Creating a task publishes an event after the insert: a broker that cannot publish
+    must not turn the committed task into an error answer (a client would retry it)."""
+    broker = pg_client.server.app["web_sockets"].broker
+    await broker.close()  # the broker's PostgreSQL side is gone
+    status, text = await call(pg_client, "POST", "/tasks", json={"title": "unannounced"})
+    assert status == 201, text
+    assert await rows(own_pg[1], "tasks") == 1
