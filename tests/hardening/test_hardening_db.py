@@ -87,8 +87,8 @@ class SlowTransaction(SqlApiPath):
         app = self.request.app
         async with self.db.transaction() as conn:
             await self.db.db_insert(self.db_table, {"name": "first"}, conn=conn)
-            app["pid"].set_result(await conn.fetchval("SELECT pg_backend_pid()"))
-            await app["go_on"].wait()
+            app["slow"]["pid"].set_result(await conn.fetchval("SELECT pg_backend_pid()"))
+            await app["slow"]["go_on"].wait()
             await self.db.db_insert(self.db_table, {"name": "second"}, conn=conn)
         return self.json_response({}, status=201)
 
@@ -109,6 +109,7 @@ async def pg_client(
     db.acquire_timeout = ACQUIRE_TIMEOUT
     app.router.add_view("/bulk-events", BulkEvents)
     app.router.add_view("/slow", SlowTransaction)
+    app["slow"] = {}  # filled by the test (a started application's keys are frozen)
     async with TestClient(
         TestServer(app, host="127.0.0.1"), headers={"X-Api-Key": "secret"}
     ) as client:
@@ -234,16 +235,16 @@ async def test_transaction_cut_midway_leaves_no_rows(
 ) -> None:
     url = own_pg[1]
     app = pg_client.server.app
-    app["pid"] = asyncio.get_running_loop().create_future()
-    app["go_on"] = asyncio.Event()
+    app["slow"]["pid"] = asyncio.get_running_loop().create_future()
+    app["slow"]["go_on"] = asyncio.Event()
     request = asyncio.create_task(call(pg_client, "POST", "/slow"))
-    pid = await asyncio.wait_for(app["pid"], BOUND)
+    pid = await asyncio.wait_for(app["slow"]["pid"], BOUND)
     conn = await asyncpg.connect(url)
     try:
         assert await conn.fetchval("SELECT pg_terminate_backend($1)", pid)
     finally:
         await conn.close()
-    app["go_on"].set()
+    app["slow"]["go_on"].set()
     status, text = await request
     assert status == 503, text
     assert await rows(url, "events") == 0
