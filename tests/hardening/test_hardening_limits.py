@@ -139,3 +139,23 @@ async def test_slow_and_vanishing_http_clients_do_not_disturb_others(client: Cli
             writer.transport.abort()
     await asyncio.sleep(0.2)
     assert await count(client) == before + 1
+
+
+async def test_over_long_request_line_and_header_are_refused(client: Client) -> None:
+    """Past 8 KiB aiohttp's HTTP parser refuses the request before the application sees
+    it: a 4xx (plain text, from aiohttp), never a 5xx, and the server goes on."""
+    before = await count(client)
+    for request in (
+        f"GET /tasks?search={'x' * 10_000} HTTP/1.1\r\nHost: x\r\nX-Api-Key: secret\r\n\r\n",
+        f"GET /tasks HTTP/1.1\r\nHost: x\r\nX-Api-Key: secret\r\nX-Pad: {'x' * 10_000}\r\n\r\n",
+        "POST /tasks HTTP/1.1\r\nHost: x\r\n" + "X-A: b\r\n" * 200 + "\r\n",
+    ):
+        reader, writer = await asyncio.open_connection(client.host, client.port)
+        try:
+            writer.write(request.encode())
+            await writer.drain()
+            status_line = await asyncio.wait_for(reader.readline(), 10)
+            assert 400 <= int(status_line.split()[1]) < 500, status_line
+        finally:
+            writer.close()
+    assert await count(client) == before
