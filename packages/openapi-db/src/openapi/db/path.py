@@ -89,16 +89,6 @@ class SqlApiPath(ApiPath):
 
     # request data
 
-    def path_values(self) -> dict[str, Any]:
-        """Path variables validated with :attr:`path_schema` (text converted to the
-        field types, ``/tasks/7`` gives ``{"id": 7}``); a bad value answers 404."""
-        if self.path_schema is None:
-            return dict(self.request.match_info)
-        result = validate(self.path_schema, dict(self.request.match_info), multiple=True)
-        if result.errors:
-            raise NotFound()
-        return dict(result.data)
-
     def get_filters(
         self, query: Mapping[str, Any] | None = None, *, query_schema: Any = None
     ) -> dict[str, Any]:

@@ -69,7 +69,8 @@ class ApiPath(web.View):
         """Path variables validated with :attr:`path_schema`; a bad value answers 404."""
         if self.path_schema is None:
             return dict(self.request.match_info)
-        return dict(self.cleaned(self.path_schema, dict(self.request.match_info)))
+        # path variables are strings, like query values: coerce them ("7" -> 7)
+        return dict(self.cleaned(self.path_schema, dict(self.request.match_info), multiple=True))
 
     def insert_data(
         self, data: Any, *, strict: bool = True, body_schema: Any = None
