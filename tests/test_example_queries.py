@@ -132,3 +132,19 @@ async def test_tampered_cursor_is_422(client: Client) -> None:
     response = await client.get("/events", params={"cursor": "not-a-real-cursor"})
     assert response.status == 422
     assert (await response.json())["errors"][0]["field"] == "cursor"
+
+
+async def test_repeated_page_keys_are_422(client: Client) -> None:
+    for key, values in (
+        ("limit", ("5", "6")),
+        ("offset", ("1", "2")),
+        ("order_by", ("title", "-title")),
+        ("search", ("a", "b")),
+    ):
+        response = await client.get("/tasks", params=[(key, v) for v in values])
+        assert response.status == 422, key
+        assert (await response.json())["errors"][0]["field"] == key
+    for key, values in (("limit", ("5", "6")), ("direction", ("asc", "desc"))):
+        response = await client.get("/events", params=[(key, v) for v in values])
+        assert response.status == 422, key
+        assert (await response.json())["errors"][0]["field"] == key

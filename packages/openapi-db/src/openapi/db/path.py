@@ -198,6 +198,10 @@ class SqlApiPath(ApiPath):
         params = {key: filters.pop(key) for key in paginator.keys if key in filters}
         search_fields = search_fields_of(schema)
         search = filters.pop("search", None) if search_fields else None
+        # repeated keys mean "any of" for filters only: a page has one limit, offset, order
+        for key, value in (*params.items(), ("search", search)):
+            if isinstance(value, list):
+                raise InvalidFilter(key, "expects a single value, not a repeated key")
         if type(paginator) in (OffsetPaginator, Paginator):
             # offset pages (and unpaginated lists) run on CrudDB's per-shape cache
             limit = paginator.limit(params)
