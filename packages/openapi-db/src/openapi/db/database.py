@@ -15,6 +15,7 @@ from openapi.spec import UnprocessableEntity
 from .compiler import CompiledSQL, Row, SqlCompiler
 from .dsn import asyncpg_dsn
 from .errors import DatabaseUnavailable, ImproperlyConfigured
+from .fair_queue import FifoGate
 
 __all__ = ["Database", "Connection", "unavailable_errors"]
 
@@ -117,6 +118,8 @@ class Database:
         self.compiler = SqlCompiler()
         self._pool: asyncpg.Pool | None = None
         self._pool_lock = asyncio.Lock()
+        # connections go to waiters in arrival order (asyncpg's pool lets newcomers barge)
+        self._gate = FifoGate(max_size)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.dsn_safe!r})"
@@ -185,16 +188,34 @@ class Database:
 
     async def _acquire(self, pool: asyncpg.Pool) -> Connection:
         """A pool connection within :attr:`acquire_timeout`; DatabaseUnavailable if not."""
+        gate = self._gate
+        taken = False
         try:
-            if pool.get_idle_size():
-                # one is free: acquiring it cannot wait, so skip the timeout's timer
-                return await pool.acquire()
+            if gate.try_take():
+                taken = True
+                if pool.get_idle_size():
+                    # one is free: acquiring it cannot wait, so skip the timeout's timer
+                    return await pool.acquire()
             async with asyncio.timeout(self.acquire_timeout):
+                if not taken:
+                    await gate.take()
+                    taken = True
                 return await pool.acquire()
-        except TimeoutError as exc:
-            raise DatabaseUnavailable("Database busy: no connection available") from exc
-        except unavailable_errors as exc:
-            raise DatabaseUnavailable() from exc
+        except BaseException as exc:
+            if taken:
+                gate.release()
+            if isinstance(exc, TimeoutError):
+                raise DatabaseUnavailable("Database busy: no connection available") from exc
+            if isinstance(exc, unavailable_errors):
+                raise DatabaseUnavailable() from exc
+            raise
+
+    async def _release(self, pool: asyncpg.Pool, connection: Connection) -> None:
+        """Give a connection back to the pool and its slot to the next waiter."""
+        try:
+            await _release(pool, connection)
+        finally:
+            self._gate.release()
 
     @asynccontextmanager
     async def connection(self, conn: Connection | None = None) -> AsyncIterator[Connection]:
@@ -222,7 +243,7 @@ class Database:
                 raise DatabaseUnavailable() from exc
             raise
         finally:
-            await _release(pool, connection)
+            await self._release(pool, connection)
 
     @asynccontextmanager
     async def transaction(self, conn: Connection | None = None) -> AsyncIterator[Connection]:
@@ -296,7 +317,7 @@ class Database:
         except invalid_value_errors as exc:  # a bad value is the client's error: 422
             raise invalid_value(exc) from exc
         finally:
-            await _release(pool, connection)
+            await self._release(pool, connection)
         return sql.rows(records)
 
     # schema (tests and command line)
