@@ -181,10 +181,10 @@ class Paginator:
         return Page(rows)
 
 
-class OffsetPaginator(Paginator):
-    """``limit``/``offset``/``order_by``, ``X-Total-Count`` and first/prev/next/last links."""
+class OrderedPaginator(Paginator):
+    """A paginator over declared ``order_by`` fields (``-name`` for descending)."""
 
-    keys = ("limit", "offset", "order_by")
+    kind = "pagination"
 
     def __init__(
         self,
@@ -194,8 +194,15 @@ class OffsetPaginator(Paginator):
     ) -> None:
         super().__init__(default_limit, max_limit)
         if not order_by:
-            raise ValueError("offsetPagination needs at least one order_by field")
+            raise ValueError(f"{self.kind} needs at least one order_by field")
         self.order_by = tuple(order_by)
+
+
+class OffsetPaginator(OrderedPaginator):
+    """``limit``/``offset``/``order_by``, ``X-Total-Count`` and first/prev/next/last links."""
+
+    keys = ("limit", "offset", "order_by")
+    kind = "offsetPagination"
 
     def choices(self) -> tuple[str, ...]:
         """Accepted ``order_by`` values: each declared field, ascending and descending."""
@@ -357,7 +364,7 @@ def _equal(column: sa.Column[Any], param: Any) -> Any:
     return column.is_(None) if param is None else column == param
 
 
-class CursorPaginator(Paginator):
+class CursorPaginator(OrderedPaginator):
     """Keyset pagination: ``limit``, ``direction`` and an opaque ``cursor``.
 
     The order is the declared fields (``-name`` for descending) followed by the primary
@@ -367,17 +374,7 @@ class CursorPaginator(Paginator):
     """
 
     keys = ("limit", "cursor", "direction")
-
-    def __init__(
-        self,
-        order_by: Sequence[str],
-        default_limit: int = DEFAULT_LIMIT,
-        max_limit: int = MAX_LIMIT,
-    ) -> None:
-        super().__init__(default_limit, max_limit)
-        if not order_by:
-            raise ValueError("cursorPagination needs at least one order_by field")
-        self.order_by = tuple(order_by)
+    kind = "cursorPagination"
 
     def fields(self, table: sa.Table, direction: str) -> list[tuple[sa.Column[Any], bool]]:
         """(column, descending) of the full ordering, flipped for ``direction=desc``."""
@@ -548,6 +545,15 @@ def _order_by_doc(choices: Sequence[str]) -> str:
     return "Order by one of: " + ", ".join(f"`{c}`" for c in choices) + " (`-` descending)"
 
 
+def _limit_spec(default_limit: int, max_limit: int) -> tuple[str, Any, Any]:
+    """The ``limit`` field every pagination declares."""
+    description = f"Number of items per page (at most {max_limit})"
+    field = fields.integer_field(
+        min_value=1, max_value=max_limit, default=default_limit, description=description
+    )
+    return ("limit", int, field)
+
+
 def offsetPagination(
     *order_by_fields: str,
     default_limit: int = DEFAULT_LIMIT,
@@ -562,16 +568,7 @@ def offsetPagination(
     choices = paginator.choices()
     order_type: Any = Literal[choices]
     specs: list[tuple[str, Any, Any]] = [
-        (
-            "limit",
-            int,
-            fields.integer_field(
-                min_value=1,
-                max_value=max_limit,
-                default=default_limit,
-                description=f"Number of items per page (at most {max_limit})",
-            ),
-        ),
+        _limit_spec(default_limit, max_limit),
         (
             "offset",
             int,
@@ -609,16 +606,7 @@ def cursorPagination(
     paginator = CursorPaginator(order_by_fields, default_limit, max_limit)
     direction_type: Any = Literal["asc", "desc"]
     specs: list[tuple[str, Any, Any]] = [
-        (
-            "limit",
-            int,
-            fields.integer_field(
-                min_value=1,
-                max_value=max_limit,
-                default=default_limit,
-                description=f"Number of items per page (at most {max_limit})",
-            ),
-        ),
+        _limit_spec(default_limit, max_limit),
         (
             "direction",
             direction_type,

@@ -162,6 +162,14 @@ class SqlApiPath(ApiPath):
             rows = dict(rows)
         return self.dump(schema, rows) if schema is not None else rows
 
+    def _filters(
+        self, filters: Mapping[str, Any] | None, query: Mapping[str, Any] | None, query_schema: Any
+    ) -> dict[str, Any]:
+        """A copy of ``filters`` when given, else the request's query validated as filters."""
+        if filters is None:
+            return self.get_filters(query=query, query_schema=query_schema)
+        return dict(filters)
+
     def _item_schema(self, schema: Any) -> Any:
         """The item type of a ``list[X]`` schema (X itself otherwise)."""
         found = self._schema_or_none(schema)
@@ -189,10 +197,7 @@ class SqlApiPath(ApiPath):
         bounded (50 rows).
         """
         table = table if table is not None else self.db_table
-        if filters is None:
-            filters = self.get_filters(query=query, query_schema=query_schema)
-        else:
-            filters = dict(filters)
+        filters = self._filters(filters, query, query_schema)
         schema = self._schema_or_none(query_schema)
         paginator = paginator_of(schema) or _default_paginator
         params = {key: filters.pop(key) for key in paginator.keys if key in filters}
@@ -254,8 +259,7 @@ class SqlApiPath(ApiPath):
     ) -> Any:
         """The row matching the filters (path variables included), dumped; 404 if none."""
         table = table if table is not None else self.db_table
-        if filters is None:
-            filters = self.get_filters(query=query, query_schema=query_schema)
+        filters = self._filters(filters, query, query_schema)
         rows = await self.db.db_select(table, filters, limit=2, conn=conn, consumer=self)
         if not rows:
             raise NotFound()
@@ -326,8 +330,7 @@ class SqlApiPath(ApiPath):
         table = table if table is not None else self.db_table
         if data is None:
             data = dict(self.cleaned(body_schema, await self.json_data(), strict=False))
-        if filters is None:
-            filters = self.get_filters(query=query, query_schema=query_schema)
+        filters = self._filters(filters, query, query_schema)
         async with self._integrity():
             async with self._one_row(table, filters, conn) as connection:
                 rows = await self.db.db_update(table, filters, data, conn=connection, consumer=self)
@@ -347,8 +350,7 @@ class SqlApiPath(ApiPath):
     ) -> Row:
         """Delete the matching row and return it; 404 if none."""
         table = table if table is not None else self.db_table
-        if filters is None:
-            filters = self.get_filters(query=query, query_schema=query_schema)
+        filters = self._filters(filters, query, query_schema)
         async with self._one_row(table, filters, conn) as connection:
             rows = await self.db.db_delete(table, filters, conn=connection, consumer=self)
             self._check_one(rows, "delete_one")
@@ -367,8 +369,7 @@ class SqlApiPath(ApiPath):
     ) -> list[Row]:
         """Delete every row matching the query's filters; returns them."""
         table = table if table is not None else self.db_table
-        if filters is None:
-            filters = self.get_filters(query=query, query_schema=query_schema)
+        filters = self._filters(filters, query, query_schema)
         schema = self._schema_or_none(query_schema)
         paginator = paginator_of(schema)
         for key in paginator.keys if paginator else ():
