@@ -24,7 +24,7 @@ import signal
 import tempfile
 import threading
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 
 import asyncpg
@@ -52,50 +52,48 @@ def _database_url(url: str, name: str) -> str:
     return parse_url(url).set(database=name).render_as_string(hide_password=False)
 
 
-async def create_database(server_url: str, name: str) -> str:
-    """Create database ``name`` on the server of ``server_url``; returns its URL."""
+async def _execute(server_url: str, sql: str) -> None:
     conn = await asyncpg.connect(asyncpg_dsn(server_url))
     try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
+        await conn.execute(sql)
     finally:
         await conn.close()
+
+
+async def _on_tables(
+    url: str, metadata: sa.MetaData, action: Callable[[CrudDB], Awaitable[None]]
+) -> None:
+    db = CrudDB(url, metadata, min_size=1, max_size=1)
+    try:
+        await action(db)
+    finally:
+        await db.close()
+
+
+async def create_database(server_url: str, name: str) -> str:
+    """Create database ``name`` on the server of ``server_url``; returns its URL."""
+    await _execute(server_url, f'CREATE DATABASE "{name}"')
     return _database_url(server_url, name)
 
 
 async def drop_database(server_url: str, name: str) -> None:
     """Drop database ``name`` (disconnecting its sessions)."""
-    conn = await asyncpg.connect(asyncpg_dsn(server_url))
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await conn.close()
+    await _execute(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 async def create_tables(url: str, metadata: sa.MetaData) -> None:
     """Create the tables of ``metadata`` in the database at ``url``."""
-    db = CrudDB(url, metadata, min_size=1, max_size=1)
-    try:
-        await db.create_all()
-    finally:
-        await db.close()
+    await _on_tables(url, metadata, CrudDB.create_all)
 
 
 async def drop_tables(url: str, metadata: sa.MetaData) -> None:
     """Drop the tables of ``metadata`` from the database at ``url``."""
-    db = CrudDB(url, metadata, min_size=1, max_size=1)
-    try:
-        await db.drop_all()
-    finally:
-        await db.close()
+    await _on_tables(url, metadata, CrudDB.drop_all)
 
 
 async def truncate_tables(url: str, metadata: sa.MetaData) -> None:
     """Empty the tables of ``metadata`` in the database at ``url``."""
-    db = CrudDB(url, metadata, min_size=1, max_size=1)
-    try:
-        await db.truncate_all()
-    finally:
-        await db.close()
+    await _on_tables(url, metadata, CrudDB.truncate_all)
 
 
 def _interrupt(signum: int, frame: object) -> None:
