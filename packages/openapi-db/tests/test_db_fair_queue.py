@@ -72,3 +72,17 @@ async def test_database_hands_connections_in_arrival_order(pg_url: str) -> None:
             assert await conn.fetchval("SELECT 2") == 2
     finally:
         await db.close()
+
+
+async def test_gate_forgets_waiters_that_gave_up() -> None:
+    gate = FifoGate(1)
+    assert gate.try_take()
+    gave_up = asyncio.create_task(gate.take())
+    await asyncio.sleep(0)
+    assert gate.waiting == 1
+    gave_up.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await gave_up
+    assert gate.waiting == 0
+    gate.release()
+    assert gate.try_take()  # the fast path is open again: nobody is queued

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import deque
 
 __all__ = ["FifoGate"]
@@ -24,11 +25,11 @@ class FifoGate:
     @property
     def waiting(self) -> int:
         """How many acquirers wait for a slot."""
-        return sum(1 for waiter in self._waiters if not waiter.done())
+        return len(self._waiters)
 
     def try_take(self) -> bool:
         """Take a slot without waiting, if one is free and nobody is queued before us."""
-        if self._free and not self.waiting:
+        if self._free and not self._waiters:
             self._free -= 1
             return True
         return False
@@ -45,6 +46,11 @@ class FifoGate:
             if waiter.done() and not waiter.cancelled():
                 # handed a slot just as we gave up (timeout, cancel): pass it on
                 self.release()
+            else:
+                # gave up while queued: leave the queue (rare, so O(n) is fine here);
+                # a release may already have popped and skipped it
+                with contextlib.suppress(ValueError):
+                    self._waiters.remove(waiter)
             raise
 
     def release(self) -> None:
