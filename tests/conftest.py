@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,6 +19,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from click.testing import CliRunner
+from openapi.db.embedded import free_port
 from openapi.db.testing import create_database, drop_database, truncate_tables
 
 from tests.example.main import create_app
@@ -62,13 +62,6 @@ async def client(example_app: web.Application) -> AsyncIterator[TestClient[Any, 
     server = TestServer(example_app, host="127.0.0.1")
     async with TestClient(server, headers={"X-Api-Key": "secret"}) as test_client:
         yield test_client
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def log_text(log: IO[bytes]) -> str:

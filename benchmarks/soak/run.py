@@ -24,7 +24,6 @@ import os
 import random
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -36,17 +35,11 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+from openapi.db.embedded import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = "tests.example.main:create_app"
 HEADERS = {"X-Api-Key": "secret"}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def rss_kib(pid: int) -> int:

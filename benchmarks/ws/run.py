@@ -24,7 +24,6 @@ import base64
 import json
 import os
 import shutil
-import socket
 import struct
 import sys
 import tempfile
@@ -35,17 +34,12 @@ from pathlib import Path
 
 import aiohttp
 from openapi.data.json import dumps
+from openapi.db.embedded import free_port
 from openapi.ws.frames import text_frame
 from yarl import URL
 
 HERE = Path(__file__).parent
 CHANNEL = "bench"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @contextmanager
