@@ -4,13 +4,14 @@
 
 GET /tasks?done=false&limit=25 (offset pagination ordered by id: X-Total-Count and
 Link headers), GET /tasks/{id}, POST /tasks (title at most 64 characters, severity
-0..5, done a boolean). One process, the default asyncio event loop, no access log,
-a pool of DBPOOL_MAX_SIZE connections (the driver sets 10).
+0..5, done a boolean). One process, no access log, a pool of DBPOOL_MAX_SIZE
+connections (the driver sets 10); ``--loop uvloop`` (when installed) or ``asyncio``.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -107,7 +108,12 @@ def create_app() -> OpenApiClient:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--loop", choices=("asyncio", "uvloop"), default="asyncio")
     args = parser.parse_args()
+    if args.loop == "uvloop":
+        import uvloop
+
+        asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
     serve = ["serve", "--host", "127.0.0.1", "--port", str(args.port), "--no-access-log"]
     create_app().main(serve, standalone_mode=False)
 

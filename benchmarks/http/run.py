@@ -55,8 +55,11 @@ PEERS = HERE / "peers"
 VENVS = HERE / ".venvs"
 
 OURS = "aio-openapi (this project)"
+OURS_ASYNCIO = "aio-openapi, asyncio loop"
 SEED = "aio-openapi 3.2.1"
 FASTAPI = "FastAPI+uvicorn"
+FASTAPI_STANDARD = "FastAPI+uvicorn[standard]"
+FLOOR = "floor: aiohttp+asyncpg+uvloop"
 
 LIST_QUERY = "/tasks?done=false&limit=25"
 CREATE_BODY = {"title": "benchmark task", "severity": 3, "done": True}
@@ -65,7 +68,14 @@ VERSIONS_OF = {
     "ours": ["aio-openapi-db", "aiohttp", "asyncpg", "SQLAlchemy", "orjson"],
     "aio-openapi": ["aio-openapi", "aiohttp", "asyncpg", "SQLAlchemy", "simplejson"],
     "fastapi": ["fastapi", "starlette", "uvicorn", "httptools", "pydantic", "asyncpg"],
+    "fastapi-std": ["fastapi", "uvicorn", "uvloop", "httptools", "pydantic", "asyncpg"],
+    "floor": ["aiohttp", "asyncpg", "uvloop", "orjson"],
 }
+VERSIONS_OF["ours"] = [*VERSIONS_OF["ours"], "uvloop"]
+VERSIONS_OF["ours-asyncio"] = VERSIONS_OF["ours"]
+# requests/s ours must reach, as a multiple of each peer's (the floor is a reference line)
+TARGETS = {"aio-openapi": 2.0, "fastapi": 1.0, "fastapi-std": 1.25}
+DEFAULT_ONLY = "ours,aio-openapi,fastapi,fastapi-std,floor"
 
 DDL = """
 CREATE TABLE tasks (
@@ -84,6 +94,7 @@ class Implementation:
     key: str
     requirements: Path | None  # None: this project, from the running interpreter
     script: Path
+    arguments: tuple[str, ...] = ()  # given to the script after --port
     port: int = 0
     process: subprocess.Popen[bytes] | None = None
     log: Path | None = None
@@ -145,11 +156,22 @@ class Result:
 
 def implementations() -> list[Implementation]:
     return [
-        Implementation(OURS, "ours", None, HERE / "ours.py"),
+        Implementation(OURS, "ours", None, HERE / "ours.py", ("--loop", "uvloop")),
+        Implementation(
+            OURS_ASYNCIO, "ours-asyncio", None, HERE / "ours.py", ("--loop", "asyncio")
+        ),
         Implementation(
             SEED, "aio-openapi", PEERS / "aio-openapi.txt", PEERS / "aio_openapi_app.py"
         ),
         Implementation(FASTAPI, "fastapi", PEERS / "fastapi.txt", PEERS / "fastapi_app.py"),
+        Implementation(
+            FASTAPI_STANDARD,
+            "fastapi-std",
+            PEERS / "fastapi-standard.txt",
+            PEERS / "fastapi_app.py",
+            ("--loop", "auto"),
+        ),
+        Implementation(FLOOR, "floor", PEERS / "floor.txt", PEERS / "floor_app.py"),
     ]
 
 
@@ -315,7 +337,7 @@ def start_server(impl: Implementation, url: str, pool: int, logs: Path) -> None:
     impl.log = logs / f"{impl.key}.log"
     with impl.log.open("wb") as out:
         impl.process = subprocess.Popen(
-            [str(impl.python), str(impl.script), "--port", str(impl.port)],
+            [str(impl.python), str(impl.script), "--port", str(impl.port), *impl.arguments],
             env=env,
             cwd=str(impl.script.parent),
             stdin=subprocess.DEVNULL,
@@ -678,19 +700,27 @@ def verdict(
     impls: list[Implementation],
     endpoints: list[str],
 ) -> list[str]:
-    targets = {"aio-openapi": 2.0, "fastapi": 1.0}
     keys = {i.key for i in impls}
     lines = []
     if "ours" not in keys:
         return lines
     for endpoint in endpoints:
         ours = results[(endpoint, "ours")]
-        for key, target in targets.items():
+        if "floor" in keys and results[(endpoint, "floor")].rps:
+            floor = results[(endpoint, "floor")]
+            lines.append(
+                f"{endpoint}: {ours.rps / floor.rps:.2f}x the requests/s of the floor "
+                f"(median of rounds {median_ratio(rounds, endpoint, 'floor'):.2f}x); server CPU "
+                f"per request, floor / ours: "
+                f"{floor.cpu_us_per_request / max(ours.cpu_us_per_request, 1e-9):.2f}"
+            )
+        for key, target in TARGETS.items():
             if key not in keys:
                 continue
             other = results[(endpoint, key)]
             ratio = ours.rps / other.rps if other.rps else float("inf")
-            mark = "met" if ratio >= target else "MISSED"
+            p99 = "p99 no worse" if ours.p99_ms <= other.p99_ms else "p99 WORSE"
+            mark = ("met" if ratio >= target else "MISSED") + f", {p99}"
             ours_cpu = ours.cpu_us_per_request
             cpu = other.cpu_us_per_request / ours_cpu if ours_cpu else 0.0
             lines.append(
@@ -719,7 +749,9 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1000, help="rows seeded (even)")
     parser.add_argument("--pool", type=int, default=10, help="database pool size")
     parser.add_argument(
-        "--only", default="ours,aio-openapi,fastapi", help="implementations, comma separated"
+        "--only",
+        default=DEFAULT_ONLY,
+        help=f"implementations, comma separated (default {DEFAULT_ONLY}; also ours-asyncio)",
     )
     parser.add_argument("--endpoints", default=",".join(ENDPOINTS))
     parser.add_argument("--loadgen", choices=("auto", "wrk", "aiohttp"), default="auto")
@@ -747,11 +779,12 @@ def main() -> None:
     wanted = [k.strip() for k in args.only.split(",") if k.strip()]
     impls = [i for i in implementations() if i.key in wanted]
     for impl in impls:
-        if impl.key == "ours" and args.ours_script is not None:
+        if impl.key.startswith("ours") and args.ours_script is not None:
             impl.script = args.ours_script.resolve()
     endpoints = [e.strip() for e in args.endpoints.split(",") if e.strip()]
     if not impls or any(e not in ENDPOINTS for e in endpoints):
-        parser.error(f"--only takes ours, aio-openapi, fastapi; --endpoints {ENDPOINTS}")
+        keys = ", ".join(i.key for i in implementations())
+        parser.error(f"--only takes {keys}; --endpoints {ENDPOINTS}")
     wrk = None if args.loadgen == "aiohttp" else find_wrk(allow_install=True)
     if args.loadgen == "wrk" and not wrk:
         parser.error("wrk is not installed")
@@ -782,7 +815,7 @@ def main() -> None:
     print(
         f"load: {loadgen}; {args.warmup:g} s warm-up, then {args.duration:g} s per endpoint "
         f"per implementation in {args.rounds} interleaved rounds; pool {args.pool}; "
-        "one server process each, asyncio event loop",
+        "one server process each",
         flush=True,
     )
 

@@ -6,8 +6,9 @@ Pydantic models for the body and the responses, an asyncpg pool of DBPOOL_MAX_SI
 connections (min = max, as the others), hand-written SQL. The list answers the same
 headers as the aio-openapi implementations (X-Total-Count, Link to the next page) with the
 same SQL as this project's openapi.db: the page and the total (count(*) OVER ()) in one
-query. uvicorn: one worker, the asyncio event loop (no uvloop), the httptools parser, no
-access log.
+query. uvicorn: one worker, no access log; ``--loop asyncio`` (the default: the asyncio
+event loop, the httptools parser) or ``--loop auto`` (uvicorn's own choice, uvloop and
+httptools when ``uvicorn[standard]`` is installed, as FastAPI's users run it).
 """
 
 import argparse
@@ -114,14 +115,15 @@ async def create_task(request: Request, task: TaskAdd):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--loop", choices=("asyncio", "auto"), default="asyncio")
     args = parser.parse_args()
     uvicorn.run(
         app,
         host="127.0.0.1",
         port=args.port,
         workers=1,
-        loop="asyncio",
-        http="httptools",
+        loop=args.loop,
+        http="httptools" if args.loop == "asyncio" else "auto",
         access_log=False,
         log_level="warning",
     )
