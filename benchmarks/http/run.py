@@ -157,9 +157,7 @@ class Result:
 def implementations() -> list[Implementation]:
     return [
         Implementation(OURS, "ours", None, HERE / "ours.py", ("--loop", "uvloop")),
-        Implementation(
-            OURS_ASYNCIO, "ours-asyncio", None, HERE / "ours.py", ("--loop", "asyncio")
-        ),
+        Implementation(OURS_ASYNCIO, "ours-asyncio", None, HERE / "ours.py", ("--loop", "asyncio")),
         Implementation(
             SEED, "aio-openapi", PEERS / "aio-openapi.txt", PEERS / "aio_openapi_app.py"
         ),
