@@ -10,8 +10,7 @@ from typing import Any
 
 import pytest
 from data_models import Owner, Task
-from openapi.data._dump import get_dumper
-from openapi.data._load import get_loader
+from openapi.data._compiled import ObjectDumper, ObjectLoader, compiled
 from openapi.data.dump import dump
 from openapi.data.fields import Validator, data_field, field_info
 from openapi.data.json_schema import json_schema
@@ -19,11 +18,11 @@ from openapi.data.validate import ValidationErrors, validate, validated_schema
 
 
 def test_generated_source_is_registered_in_linecache() -> None:
-    loader = get_loader(("obj", Task))
+    loader = compiled.get(ObjectLoader(Task))
     source = inspect.getsource(loader)
     assert source.startswith("def _load_Task(_src, _pre, _errors):")
     assert "openapi.data generated loader" in loader.__code__.co_filename
-    assert "def _dump_Task(_o):" in inspect.getsource(get_dumper(("obj", Task)))
+    assert "def _dump_Task(_o):" in inspect.getsource(compiled.get(ObjectDumper(Task)))
 
 
 def boom(value: Any) -> Any:

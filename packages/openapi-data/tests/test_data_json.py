@@ -39,6 +39,7 @@ def test_loads_error_is_value_error() -> None:
 
 
 def test_standard_library_and_orjson_agree(monkeypatch: pytest.MonkeyPatch) -> None:
+    from openapi.data import _json_text as codec
     from openapi.data import json as module
 
     data = {
@@ -52,8 +53,8 @@ def test_standard_library_and_orjson_agree(monkeypatch: pytest.MonkeyPatch) -> N
         1: "int key",
     }
     fast = module.dumps(data)
-    assert module._orjson() is not False  # orjson is installed in the test environment
-    monkeypatch.setattr(module, "_backend", False)
+    assert codec._orjson() is not False  # orjson is installed in the test environment
+    monkeypatch.setattr(codec, "_backend", False)
     slow = module.dumps(data)
     assert slow == fast
     assert module.loads(slow) == module.loads(fast.encode())

@@ -11,10 +11,11 @@ import json, sys
 before = set(sys.modules)
 import openapi.data, openapi.data.validate, openapi.data.dump, openapi.data.json_schema
 import openapi.data.json, openapi.data.fields, openapi.data.markers
-from openapi.data import _dump, _load, validate as v
+from openapi.data import validate as v
+from openapi.data._compiled import compiled
 new = {m.split(".")[0] for m in set(sys.modules) - before}
 third_party = sorted(m for m in new if m not in sys.stdlib_module_names)
-caches = [len(_load._cache), len(_dump._cache), len(v._entries)]
+caches = [len(compiled), len(v._entries), len(v._loaders)]
 print(json.dumps({"third_party": third_party, "caches": caches}))
 """
 

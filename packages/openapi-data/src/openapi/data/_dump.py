@@ -13,9 +13,12 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from . import _convert as C
+from . import _output_values as C
 from ._codegen import CodeBuilder, ident
-from ._types import Node, analyze, dataclass_fields, runtime_class, typeddict_fields
+from ._compiled import CompileKey, ObjectDumper, TypedDictDumper, ValueDumper, compiled
+from ._field_specs import dataclass_fields, is_dataclass_type, runtime_class, typeddict_fields
+from ._hints import analyze
+from ._nodes import Node
 
 Dumper = Callable[[Any], Any]
 
@@ -37,9 +40,6 @@ _BASE_GLOBALS: dict[str, Any] = {
     "_fields_as_dict": C.fields_as_dict,
 }
 
-_cache: dict[tuple[Any, ...], Dumper] = {}
-_pending: dict[tuple[Any, ...], list[tuple[dict[str, Any], str]]] = {}
-
 
 class _Compiler:
     def __init__(self) -> None:
@@ -47,15 +47,10 @@ class _Compiler:
         self.depth = 0
         self.inlining: list[Any] = []
 
-    def ref(self, key: tuple[Any, ...], hint: str) -> str:
+    def ref(self, key: CompileKey, hint: str) -> str:
+        """A global name of the generated code bound to the dumper of ``key``."""
         name = self.b.name(hint)
-        fn = _cache.get(key)
-        if fn is not None:
-            self.b.globals[name] = fn
-        elif key in _pending:
-            _pending[key].append((self.b.globals, name))
-        else:
-            self.b.globals[name] = _compile(key)
+        compiled.bind(self.b.globals, name, key)
         return name
 
     def expr(self, node: Node, v: str) -> str:
@@ -113,10 +108,10 @@ class _Compiler:
                 return f"_dict({v})"
             return f"{{{ke}: {ve} for {k}, {x} in {v}.items()}}"
         if kind == "dataclass":
-            fn = self.ref(("obj", node.cls), "dump_" + ident(node.cls))
+            fn = self.ref(ObjectDumper(node.cls), "dump_" + ident(node.cls))
             return f"{fn}({v})"
         if kind == "typeddict":
-            fn = self.ref(("td", node.cls), "dump_" + ident(node.cls))
+            fn = self.ref(TypedDictDumper(node.cls), "dump_" + ident(node.cls))
             return f"{fn}({v})"
         if kind == "union":
             fn = b.const(_compile_union(node), "union")
@@ -373,30 +368,23 @@ def _compile_union(node: Node) -> Dumper:
     return b.build("_dump_union", "dumper union")
 
 
-def _compile(key: tuple[Any, ...]) -> Dumper:
-    _pending[key] = []
-    try:
-        if key[0] == "obj":
-            fn = _compile_object(key[1])
-        elif key[0] == "td":
-            fn = _compile_typeddict(key[1])
-        else:
-            fn = _compile_value(analyze(key[1]))
-    except BaseException:
-        _pending.pop(key, None)
-        raise
-    _cache[key] = fn
-    for globals_, name in _pending.pop(key):
-        globals_[name] = fn
-    return fn
+@compiled.compiler(ObjectDumper)
+def _object_dumper(key: ObjectDumper) -> Dumper:
+    return _compile_object(key.cls)
 
 
-def get_dumper(key: tuple[Any, ...]) -> Dumper:
-    """The compiled dumper for ``("obj", cls)``, ``("td", cls)`` or ``("value", hint)``."""
-    try:
-        fn = _cache.get(key)
-    except TypeError:  # a hint with unhashable metadata: compiled every time, not cached
-        return _compile_value(analyze(key[1]))
-    if fn is None:
-        fn = _compile(key)
-    return fn
+@compiled.compiler(TypedDictDumper)
+def _typeddict_dumper(key: TypedDictDumper) -> Dumper:
+    return _compile_typeddict(key.cls)
+
+
+@compiled.compiler(ValueDumper)
+def _value_dumper(key: ValueDumper) -> Dumper:
+    return _compile_value(analyze(key.hint))
+
+
+def dumper_of(schema: Any) -> Dumper:
+    """The dumper of a dataclass or of any supported type hint."""
+    if is_dataclass_type(schema):
+        return compiled.get(ObjectDumper(schema))
+    return compiled.get(ValueDumper(schema))

@@ -17,26 +17,35 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
-from . import _convert as C
+from . import _input_values as C
 from ._codegen import CodeBuilder, ident
-from ._types import (
-    CONTAINERS,
-    EMPTY,
+from ._compiled import (
+    CompileKey,
+    FieldsLoader,
+    ObjectLoader,
+    TypedDictLoader,
+    UnionLoader,
+    ValueLoader,
+    compiled,
+)
+from ._field_specs import (
     FieldSpec,
-    Node,
-    analyze,
     dataclass_fields,
     discriminator,
     forbids_unknown,
+    is_dataclass_type,
     runtime_class,
     typeddict_fields,
 )
+from ._hints import analyze
+from ._invalid import MISSING, Invalid
+from ._nodes import CONTAINERS, EMPTY, Node
 
 Loader = Callable[[Any, str, list[dict[str, str]]], Any]
 
 _BASE_GLOBALS: dict[str, Any] = {
-    "_Invalid": C.Invalid,
-    "_MISSING": C.MISSING,
+    "_Invalid": Invalid,
+    "_MISSING": MISSING,
     "_as_mapping": C.as_mapping,
     "_str": str,
     "_list": list,
@@ -58,9 +67,6 @@ _FROMISO = {
     "date": date.fromisoformat,
     "time": time.fromisoformat,
 }
-
-_cache: dict[tuple[Any, ...], Loader] = {}
-_pending: dict[tuple[Any, ...], list[tuple[dict[str, Any], str]]] = {}
 
 
 def _str_const(text: str) -> str:
@@ -98,15 +104,10 @@ class _Compiler:
 
     # references to other loaders (recursion-safe) ---------------------------
 
-    def ref(self, key: tuple[Any, ...], hint: str) -> str:
+    def ref(self, key: CompileKey, hint: str) -> str:
+        """A global name of the generated code bound to the loader of ``key``."""
         name = self.b.name(hint)
-        fn = _cache.get(key)
-        if fn is not None:
-            self.b.globals[name] = fn
-        elif key in _pending:
-            _pending[key].append((self.b.globals, name))
-        else:
-            self.b.globals[name] = _compile(key)
+        compiled.bind(self.b.globals, name, key)
         return name
 
     # values ------------------------------------------------------------------
@@ -237,15 +238,15 @@ class _Compiler:
             self.emit_object(node.cls, src, dst, pre)
             return
         if kind == "dataclass":
-            ref = self.ref(("obj", node.cls), "load_" + ident(node.cls))
+            ref = self.ref(ObjectLoader(node.cls), "load_" + ident(node.cls))
             b.line(f"{dst} = {ref}({src}, {pre}, _errors)")
             return
         if kind == "typeddict":
-            ref = self.ref(("td", node.cls), "load_" + ident(node.cls))
+            ref = self.ref(TypedDictLoader(node.cls), "load_" + ident(node.cls))
             b.line(f"{dst} = {ref}({src}, {pre}, _errors)")
             return
         if kind == "union":
-            ref = self.ref(("union", node, self.multiple), "union")
+            ref = self.ref(UnionLoader(node, self.multiple), "union")
             b.line(f"{dst} = {ref}({src}, {pre}, _errors)")
             return
         raise TypeError(f"cannot compile a loader for {kind}")
@@ -676,8 +677,12 @@ def _compile_union(node: Node, multiple: bool) -> Loader:
                 b.line("_src = _as_mapping(_src)")
             b.line(f"_t = _src.get({name!r}, _MISSING)")
             for value, option in table.items():
-                kind = "obj" if option.kind == "dataclass" else "td"
-                fn = comp.ref((kind, option.cls), "load_" + ident(option.cls))
+                key = (
+                    ObjectLoader(option.cls)
+                    if option.kind == "dataclass"
+                    else TypedDictLoader(option.cls)
+                )
+                fn = comp.ref(key, "load_" + ident(option.cls))
                 if isinstance(value, enum.Enum):  # the tag arrives as the member's value
                     value = value.value
                 tv = b.const(value, "tag")
@@ -695,7 +700,7 @@ def _compile_union(node: Node, multiple: bool) -> Loader:
             fns = []
             for option in options:
                 if option.kind == "dataclass":
-                    fns.append(comp.ref(("obj", option.cls), "load_" + ident(option.cls)))
+                    fns.append(comp.ref(ObjectLoader(option.cls), "load_" + ident(option.cls)))
                 else:
                     fns.append(
                         b.const(
@@ -726,38 +731,34 @@ def _compile_union(node: Node, multiple: bool) -> Loader:
     return b.build("_load_union", "loader union")
 
 
-def _compile(key: tuple[Any, ...]) -> Loader:
-    _pending[key] = []
-    try:
-        kind = key[0]
-        if kind == "obj":
-            fn = _compile_object(key[1])
-        elif kind == "dict":
-            fn = _compile_dict(key[1], key[2], key[3])
-        elif kind == "td":
-            fn = _compile_typeddict(key[1])
-        elif kind == "union":
-            fn = _compile_union(key[1], key[2])
-        elif kind == "value":
-            fn = _compile_value(analyze(key[1]), key[2], repr(key[1]))
-        else:  # pragma: no cover
-            raise KeyError(kind)
-    except BaseException:
-        _pending.pop(key, None)
-        raise
-    _cache[key] = fn
-    for globals_, name in _pending.pop(key):
-        globals_[name] = fn
-    return fn
+@compiled.compiler(ObjectLoader)
+def _object_loader(key: ObjectLoader) -> Loader:
+    return _compile_object(key.cls)
 
 
-def get_loader(key: tuple[Any, ...]) -> Loader:
-    """The compiled loader for ``key``: ``("obj", cls)``, ``("dict", cls, strict, multiple)``,
-    ``("td", cls)`` or ``("value", hint, multiple)``."""
-    try:
-        fn = _cache.get(key)
-    except TypeError:  # a hint with unhashable metadata: compiled every time, not cached
-        return _compile_value(analyze(key[1]), key[2], repr(key[1]))
-    if fn is None:
-        fn = _compile(key)
-    return fn
+@compiled.compiler(FieldsLoader)
+def _fields_loader(key: FieldsLoader) -> Loader:
+    return _compile_dict(key.cls, key.strict, key.multiple)
+
+
+@compiled.compiler(TypedDictLoader)
+def _typeddict_loader(key: TypedDictLoader) -> Loader:
+    return _compile_typeddict(key.cls)
+
+
+@compiled.compiler(UnionLoader)
+def _union_loader(key: UnionLoader) -> Loader:
+    return _compile_union(key.node, key.multiple)
+
+
+@compiled.compiler(ValueLoader)
+def _value_loader(key: ValueLoader) -> Loader:
+    return _compile_value(analyze(key.hint), key.multiple, repr(key.hint))
+
+
+def loader_of(schema: Any, *, strict: bool, multiple: bool) -> Loader:
+    """The loader ``validate()`` runs: the fields present of a dataclass as a dict, or the
+    value of any other supported type hint."""
+    if is_dataclass_type(schema):
+        return compiled.get(FieldsLoader(schema, strict, multiple))
+    return compiled.get(ValueLoader(schema, multiple))

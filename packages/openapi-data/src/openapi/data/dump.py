@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._dump import get_dumper
-from ._types import is_dataclass_type
+from ._dump import dumper_of
 
 __all__ = ["dump"]
 
@@ -20,16 +19,10 @@ def dump(schema: Any, data: Any) -> Any:
     try:
         fn = _dumpers[schema]
     except KeyError:
-        fn = _dumpers[schema] = _dumper_of(schema)
+        fn = _dumpers[schema] = dumper_of(schema)
     except TypeError:  # an unhashable hint: compiled, but not cached here
-        fn = _dumper_of(schema)
+        fn = dumper_of(schema)
     return fn(data)
-
-
-def _dumper_of(schema: Any) -> Any:
-    if is_dataclass_type(schema):
-        return get_dumper(("obj", schema))
-    return get_dumper(("value", schema))
 
 
 _dumpers: dict[Any, Any] = {}

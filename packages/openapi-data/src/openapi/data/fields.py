@@ -13,6 +13,7 @@ from dataclasses import MISSING, Field, dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from ._hints import is_optional_hint
 from .markers import Ge, Le, Marker, MaxLength, MinLength, Pattern, Precision, TzAware
 
 __all__ = [
@@ -109,8 +110,6 @@ def _looks_optional(tp: Any) -> bool:
     if isinstance(tp, str):
         text = tp.replace(" ", "")
         return text.startswith("Optional[") or "|None" in text or text.startswith("None|")
-    from ._types import is_optional_hint
-
     return is_optional_hint(tp)
 
 

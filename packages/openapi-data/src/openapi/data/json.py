@@ -10,58 +10,21 @@ import dataclasses
 import json as _json
 from typing import Any
 
-from ._convert import dump_any
+from ._json_text import encode, loads
+from ._output_values import dump_any
+from .dump import dump
 
 __all__ = ["JSONDecodeError", "dumps", "loads"]
 
 JSONDecodeError = _json.JSONDecodeError
 
 
-def _default(obj: Any) -> Any:
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        from .dump import dump
-
-        return dump(type(obj), obj)
-    return dump_any(obj)
-
-
-_backend: Any = None
-
-
-def _orjson() -> Any:
-    global _backend
-    if _backend is None:
-        try:
-            import orjson
-        except ImportError:  # pragma: no cover - depends on the environment
-            _backend = False
-        else:
-            _backend = orjson
-    return _backend
-
-
 def dumps(obj: Any) -> str:
     """Compact JSON text of ``obj``."""
-    orjson = _orjson()
-    if orjson:
-        option = (
-            orjson.OPT_NON_STR_KEYS
-            | orjson.OPT_PASSTHROUGH_DATACLASS
-            | orjson.OPT_PASSTHROUGH_DATETIME
-        )
-        try:
-            data: bytes = orjson.dumps(obj, default=_default, option=option)
-        except TypeError:
-            pass  # e.g. an int beyond 64 bits: the standard library writes it
-        else:
-            return data.decode()
-    return _json.dumps(obj, default=_default, separators=(",", ":"), ensure_ascii=False)
+    return encode(obj, _default)
 
 
-def loads(text: str | bytes | bytearray) -> Any:
-    """Parse JSON text; raise ``ValueError`` (``JSONDecodeError``) when malformed."""
-    orjson = _orjson()
-    if orjson:
-        # orjson.JSONDecodeError subclasses json.JSONDecodeError.
-        return orjson.loads(text)
-    return _json.loads(text)
+def _default(obj: Any) -> Any:
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return dump(type(obj), obj)
+    return dump_any(obj)

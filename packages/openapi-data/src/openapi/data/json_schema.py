@@ -6,10 +6,8 @@ import dataclasses
 from typing import Any, NamedTuple, get_args
 
 from ._codegen import ident
-from ._types import (
+from ._field_specs import (
     FieldSpec,
-    Node,
-    analyze,
     class_description,
     dataclass_fields,
     discriminator,
@@ -18,6 +16,9 @@ from ._types import (
     runtime_class,
     typeddict_fields,
 )
+from ._hints import analyze
+from ._nodes import Node
+from ._output_values import dump_any
 
 __all__ = ["FieldSchema", "SchemaRegistry", "json_schema"]
 
@@ -244,8 +245,6 @@ def _bounds(s: dict[str, Any], node: Node) -> None:
 
 
 def _plain(value: Any) -> Any:
-    from ._convert import dump_any
-
     return dump_any(value)
 
 
@@ -261,8 +260,6 @@ def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
 def _json_default(spec: FieldSpec) -> Any:
     if spec.default is dataclasses.MISSING:
         return dataclasses.MISSING
-    from ._convert import dump_any
-
     try:
         return dump_any(spec.default)
     except TypeError:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, NamedTuple, TypeVar, overload
 
-from ._convert import Invalid
-from ._load import compile_entry, get_loader
-from ._types import is_dataclass_type
+from ._field_specs import dataclass_fields, is_dataclass_type
+from ._invalid import Invalid
+from ._load import compile_entry, loader_of
 
 __all__ = ["ValidatedData", "ValidationErrors", "validate", "validated_schema"]
 
@@ -35,18 +35,9 @@ class ValidationErrors(Exception):
         return f"{self.message}: {details}" if details else self.message
 
 
+# Front caches of the request path: one dict lookup before the generated function.
 _entries: dict[Any, Any] = {}
 _loaders: dict[tuple[Any, bool, bool], Any] = {}
-
-
-def _key_of(schema: Any, strict: bool, multiple: bool) -> tuple[Any, ...]:
-    if is_dataclass_type(schema):
-        return ("dict", schema, strict, multiple)
-    return ("value", schema, multiple)
-
-
-def _run(key: tuple[Any, ...], data: Any) -> ValidatedData:
-    return _run_loader(get_loader(key), data)
 
 
 def _run_loader(loader: Any, data: Any) -> ValidatedData:
@@ -81,11 +72,11 @@ def validate(
     try:
         loader = _loaders[(schema, strict, multiple)]
     except KeyError:
-        loader = _loaders[(schema, strict, multiple)] = get_loader(
-            _key_of(schema, strict, multiple)
+        loader = _loaders[(schema, strict, multiple)] = loader_of(
+            schema, strict=strict, multiple=multiple
         )
     except TypeError:  # an unhashable type hint
-        loader = get_loader(_key_of(schema, strict, multiple))
+        loader = loader_of(schema, strict=strict, multiple=multiple)
     result = _run_loader(loader, data)
     if result.errors and raise_on_errors:
         raise ValidationErrors(result.errors)
@@ -119,20 +110,15 @@ def validated_schema(schema: Any, data: Any, *, strict: bool = True, multiple: b
     if is_dc and strict and not multiple:
         entry = _entries[schema] = compile_entry(schema, ValidationErrors)
         return entry(data)
-    elif is_dc:
-        result = _run(("dict", schema, strict, multiple), data)
-        if not result.errors:
-            return _instance(schema, result.data)
-    else:
-        result = _run(("value", schema, multiple), data)
+    result = _run_loader(loader_of(schema, strict=strict, multiple=multiple), data)
+    if is_dc and not result.errors:
+        return _instance(schema, result.data)
     if result.errors:
         raise ValidationErrors(result.errors)
     return result.data
 
 
 def _instance(schema: Any, data: dict[str, Any]) -> Any:
-    from ._types import dataclass_fields
-
     kwargs: dict[str, Any] = {}
     errors: ErrorList = []
     for spec in dataclass_fields(schema):

@@ -1,0 +1,49 @@
+"""The JSON text codec: orjson when installed (extra ``fast``), the standard library
+otherwise. Both give the same compact text for the same data."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+_backend: Any = None
+
+
+def _orjson() -> Any:
+    global _backend
+    if _backend is None:
+        try:
+            import orjson
+        except ImportError:  # pragma: no cover - depends on the environment
+            _backend = False
+        else:
+            _backend = orjson
+    return _backend
+
+
+def encode(obj: Any, default: Callable[[Any], Any]) -> str:
+    """Compact JSON text of ``obj``; ``default`` converts what JSON has no type for."""
+    orjson = _orjson()
+    if orjson:
+        option = (
+            orjson.OPT_NON_STR_KEYS
+            | orjson.OPT_PASSTHROUGH_DATACLASS
+            | orjson.OPT_PASSTHROUGH_DATETIME
+        )
+        try:
+            data: bytes = orjson.dumps(obj, default=default, option=option)
+        except TypeError:
+            pass  # e.g. an int beyond 64 bits: the standard library writes it
+        else:
+            return data.decode()
+    return json.dumps(obj, default=default, separators=(",", ":"), ensure_ascii=False)
+
+
+def loads(text: str | bytes | bytearray) -> Any:
+    """Parse JSON text; raise ``ValueError`` (``JSONDecodeError``) when malformed."""
+    orjson = _orjson()
+    if orjson:
+        # orjson.JSONDecodeError subclasses json.JSONDecodeError.
+        return orjson.loads(text)
+    return json.loads(text)
