@@ -45,7 +45,8 @@ class OpenApiClient(click.Group):
         setup_app: AppSetup | None = None,
         commands: Iterable[click.Command] = (),
         base_path: str = "",
-        security: Mapping[str, Mapping[str, Any]] | None = None,
+        security: Mapping[str, Any] | None = None,
+        default_security: Sequence[Mapping[str, Sequence[str]]] | None = None,
         servers: Sequence[str | Mapping[str, Any]] | None = None,
         docs: bool = True,
         validate_docs: bool = False,
@@ -64,6 +65,7 @@ class OpenApiClient(click.Group):
         self.setup_app = setup_app
         self.base_path = _base_path(base_path)
         self.security = security
+        self.default_security = default_security
         self.servers = servers
         self.docs = docs
         self.validate_docs = validate_docs
@@ -111,6 +113,7 @@ class OpenApiClient(click.Group):
             spec_path=self.spec_path,
             docs_path=self.docs_path if self.docs else None,
             security=dict(self.security) if self.security is not None else None,
+            default_security=self.default_security,
             servers=list(self.servers) if self.servers is not None else None,
             base_path=self.base_path,
             validate_docs=self.validate_docs,
@@ -194,7 +197,7 @@ def rest(
     setup_app: AppSetup | None = None,
     commands: Iterable[click.Command] = (),
     base_path: str = "",
-    security: Mapping[str, Mapping[str, Any]] | None = None,
+    security: Mapping[str, Any] | None = None,
     servers: Sequence[str | Mapping[str, Any]] | None = None,
     docs: bool = True,
     validate_docs: bool = False,
@@ -205,8 +208,12 @@ def rest(
 
     ``openapi`` is the seed's form: the OpenAPI Info object, ``{"title": ..., "version": ...,
     "description": ..., "contact": ...}``; ``title``/``version``/``description`` win over
-    it. Other keyword arguments go to :class:`OpenApiClient` (``sentry_options``,
-    ``spec_path``, ``max_body_size``, ``name``...).
+    it. ``security`` names security schemes: openapi.spec's scheme objects (``ApiKey``,
+    ``HttpBearer``, ...) are documented and enforced, plain mappings documented only;
+    every operation needs one of them unless its ``@op(security=...)`` says otherwise
+    (``default_security=`` changes that default). Other keyword arguments go to
+    :class:`OpenApiClient` (``sentry_options``, ``spec_path``, ``max_body_size``,
+    ``name``...).
     """
     info = dict(openapi or {})
     info_title = info.pop("title", None)

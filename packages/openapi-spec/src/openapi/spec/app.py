@@ -11,6 +11,8 @@ from aiohttp import web
 from .docs import DocsPage, swagger_ui_static
 from .middleware import body_size_middleware, json_error_middleware
 from .renderer import SpecRenderer
+from .schemes import SecurityScheme
+from .security import SECURITY_KEY, Requirement, Security
 
 SPEC_APP_KEY = "openapi_spec"
 DEFAULT_MAX_BODY_SIZE = 1024 * 1024
@@ -24,7 +26,8 @@ def setup(
     description: str = "",
     spec_path: str = "/spec",
     docs_path: str | None = "/docs",
-    security: Mapping[str, Mapping[str, Any]] | None = None,
+    security: Mapping[str, SecurityScheme | Mapping[str, Any]] | None = None,
+    default_security: Requirement | None = None,
     servers: Sequence[str | Mapping[str, Any]] | None = None,
     base_path: str = "",
     max_body_size: int = DEFAULT_MAX_BODY_SIZE,
@@ -36,18 +39,26 @@ def setup(
     Installs the JSON error middleware (outermost), ``GET spec_path`` serving the
     document, ``GET docs_path`` serving Swagger UI (unless None), limits request bodies to
     ``max_body_size`` bytes (413 beyond) and stores the :class:`SpecRenderer` at
-    ``app["openapi_spec"]``. ``security`` maps names to OpenAPI security schemes (an
-    optional ``scopes`` list per scheme goes to the global requirement); ``servers`` are
+    ``app["openapi_spec"]``. ``security`` names the security schemes: scheme objects
+    (:class:`ApiKey`, :class:`HttpBearer`, ...) are documented and enforced on every
+    operation, plain mappings are OpenAPI Security Scheme Objects, documented only (an
+    optional ``scopes`` list goes to the default requirement). ``default_security`` is the
+    requirement of operations that state none (default: any one of the schemes); the
+    :class:`Security` is at ``app[SECURITY_KEY]``. ``servers`` are
     URLs or server objects; ``info`` adds Info fields (contact, license, ...). Call it
     before the application starts.
     """
+    app_security = Security(security, default_security)
+    app[SECURITY_KEY] = app_security
+    # declarations checked once routes are added: a mistake stops the application starting
+    app.on_startup.append(app_security.on_startup)
     renderer = SpecRenderer(
         app,
         title=title,
         version=version,
         description=description,
         info=info,
-        security=security,
+        security=app_security,
         servers=servers,
         base_path=base_path,
         validate_docs=validate_docs,

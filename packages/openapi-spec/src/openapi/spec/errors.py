@@ -38,6 +38,31 @@ class BadRequest(ApiError):
     status = 400
 
 
+class Unauthorized(ApiError):
+    """401: credentials are missing or wrong; ``headers`` carry the ``WWW-Authenticate``
+    challenge."""
+
+    status = 401
+
+
+class Forbidden(ApiError):
+    """403: the credentials are valid but do not allow this operation."""
+
+    status = 403
+
+
+class InsufficientScope(Forbidden):
+    """403: the credentials lack scopes the operation requires; the message names them.
+
+    A ``verify`` callable of an :class:`~openapi.spec.OAuth2` or
+    :class:`~openapi.spec.OpenIdConnect` scheme raises it.
+    """
+
+    def __init__(self, scopes: list[str] | tuple[str, ...], message: str = "") -> None:
+        self.scopes = tuple(scopes)
+        super().__init__(message or f"Missing required scope: {' '.join(self.scopes)}")
+
+
 class NotFound(ApiError):
     """404: the resource does not exist."""
 

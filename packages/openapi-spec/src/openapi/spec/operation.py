@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -25,6 +25,8 @@ class Operation:
     """the success status of the operation, as documented"""
     response_headers: Mapping[str, Mapping[str, Any]] | None = None
     """OpenAPI header objects by name, added to the success response"""
+    security: Sequence[Mapping[str, Sequence[str]]] | None = None
+    """OpenAPI security requirement, enforced: ``[]`` is public, None the app's default"""
 
 
 def op(
@@ -33,14 +35,21 @@ def op(
     response_schema: Any = None,
     response: int = 200,
     response_headers: Mapping[str, Mapping[str, Any]] | None = None,
+    security: Sequence[Mapping[str, Sequence[str]]] | None = None,
 ) -> Callable[[F], F]:
-    """Attach an :class:`Operation` to a view method; the method itself is unchanged."""
+    """Attach an :class:`Operation` to a view method; the method itself is unchanged.
+
+    ``security`` is the operation's requirement in OpenAPI's shape:
+    ``[{"apiKey": []}, {"oauth2": ["tasks:write"]}]`` accepts either, ``[]`` is public,
+    None (the default) uses the application's requirement.
+    """
     operation = Operation(
         body_schema=body_schema,
         query_schema=query_schema,
         response_schema=response_schema,
         response=response,
         response_headers=response_headers,
+        security=security,
     )
 
     def attach(method: F) -> F:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar, NoReturn, Protocol
 
-from aiohttp import web
+from aiohttp import hdrs, web
 from openapi.data.dump import dump as dump_data
 from openapi.data.json import dumps, loads
 from openapi.data.validate import validate
@@ -13,6 +13,8 @@ from yarl import URL
 
 from .middleware import JSON_CONTENT_TYPE, error_body
 from .operation import Operation, operation_of
+from .schemes import Principal
+from .security import SECURITY_KEY
 
 INVALID_DATA_MESSAGE = "Invalid data"
 BAD_JSON_MESSAGE = "Malformed JSON body"
@@ -37,6 +39,22 @@ class ApiPath(web.View):
     """dataclass validating the path variables (``request.match_info``)"""
     private: ClassVar[bool] = False
     """hide the whole path from the OpenAPI document"""
+
+    principal: Principal = None
+    """Who sent the request, as the security scheme's ``verify`` returned it (None for
+    a public operation)."""
+
+    async def _iter(self) -> web.StreamResponse:
+        # after routing and every middleware, before the method reads anything of the body
+        request = self.request
+        if request.method in hdrs.METH_ALL:
+            handler = getattr(type(self), request.method.lower(), None)
+            security = request.app.get(SECURITY_KEY)
+            if handler is not None and security:
+                compiled = security.operation_requirement(handler, type(self).__name__)
+                if compiled:
+                    self.principal = await security.check(request, compiled)
+        return await super()._iter()
 
     @property
     def current_op(self) -> Operation | None:

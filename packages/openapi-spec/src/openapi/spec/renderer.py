@@ -17,6 +17,8 @@ from .errors import InvalidSpecError
 from .middleware import JSON_CONTENT_TYPE
 from .operation import Operation, operation_of
 from .path import ApiPath
+from .schemes import SecurityScheme
+from .security import Compiled, Security, declared_security
 
 OPENAPI_VERSION = "3.1.0"
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -34,6 +36,10 @@ FILTER_OPS = {
     "le": "less than or equal to",
 }
 RESPONSE_HEADERS_ATTRIBUTE = "__openapi_response_headers__"
+_CHALLENGE_HEADER = {
+    "description": "How to authenticate (RFC 9110 challenges)",
+    "schema": {"type": "string"},
+}
 _TEMPLATE_VARIABLE = re.compile(r"{([^}:]+)(?::[^}]*)?}")
 
 Json = dict[str, Any]
@@ -53,7 +59,7 @@ class SpecRenderer:
         version: str,
         description: str = "",
         info: Mapping[str, Any] | None = None,
-        security: Mapping[str, Mapping[str, Any]] | None = None,
+        security: Security | Mapping[str, SecurityScheme | Mapping[str, Any]] | None = None,
         servers: Sequence[str | Mapping[str, Any]] | None = None,
         base_path: str = "",
         validate_docs: bool = False,
@@ -62,7 +68,7 @@ class SpecRenderer:
         self.info: Json = {"title": title, "version": version, **(info or {})}
         if description:
             self.info["description"] = description
-        self.security = {name: dict(scheme) for name, scheme in (security or {}).items()}
+        self.security = security if isinstance(security, Security) else Security(security)
         self.servers = [
             {"url": server} if isinstance(server, str) else dict(server) for server in servers or ()
         ]
@@ -118,15 +124,10 @@ class _DocumentBuilder:
             doc["tags"] = [self.tags[name] for name in sorted(self.tags)]
         doc["paths"] = paths
         components: Json = {"schemas": dict(sorted(self.registry.definitions.items()))}
-        if renderer.security:
-            components["securitySchemes"] = {
-                name: {k: v for k, v in scheme.items() if k != "scopes"}
-                for name, scheme in sorted(renderer.security.items())
-            }
-            doc["security"] = [
-                {name: list(scheme.get("scopes", ()))}
-                for name, scheme in sorted(renderer.security.items())
-            ]
+        security = renderer.security
+        if security:
+            components["securitySchemes"] = dict(sorted(security.documents.items()))
+            doc["security"] = [alternative.document() for alternative in security.default]
         doc["components"] = components
         if renderer.validate_docs:
             self.check_descriptions()
@@ -247,12 +248,28 @@ class _DocumentBuilder:
         result["responses"] = self.responses(
             op, doc.get("responses") or {}, has_path_parameters and view.path_schema is not None
         )
-        # a security requirement (its own, else the global one) means the operation can answer 401
-        security = doc["security"] if "security" in doc else [dict(self.renderer.security)]
-        if isinstance(security, list) and any(security) and "401" not in result["responses"]:
-            responses = {**result["responses"], "401": self.response(op, "401", {})}
-            result["responses"] = {k: responses[k] for k in sorted(responses, key=_status_order)}
+        security = self.renderer.security
+        requirement = security.operation_requirement(handler, f"{view.__name__}.{method}")
+        if declared_security(handler) is not None:
+            result["security"] = [alternative.document() for alternative in requirement]
+        result["responses"] = self.security_responses(op, result["responses"], requirement)
         return result
+
+    def security_responses(self, op: Operation, responses: Json, requirement: Compiled) -> Json:
+        """Add the 401 of an operation under a requirement, and the 403 of one with scopes."""
+        if not requirement:
+            return responses
+        added = dict(responses)
+        enforced = self.renderer.security.schemes
+        if "401" not in added:
+            added["401"] = self.response(op, "401", {})
+            if any(name in enforced for a in requirement for name, _ in a.schemes):
+                added["401"]["headers"] = {"WWW-Authenticate": _CHALLENGE_HEADER}
+        # only an enforced scheme answers 403 for a missing scope
+        scoped = any(scopes and name in enforced for a in requirement for name, scopes in a.schemes)
+        if scoped and "403" not in added:
+            added["403"] = self.response(op, "403", {"description": "Missing a required scope"})
+        return {k: added[k] for k in sorted(added, key=_status_order)}
 
     def operation_id(self, wanted: str) -> str:
         candidate, n = wanted, 1
