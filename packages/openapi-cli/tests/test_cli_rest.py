@@ -15,6 +15,7 @@ from aiohttp.test_utils import TestClient
 from click.testing import CliRunner
 from openapi.cli import SERVING, OpenApiClient, rest
 from openapi.cli.main import console_client
+from openapi.spec import HttpBearer, match_keys
 from sentry_sdk.envelope import Envelope
 from sentry_sdk.transport import Transport
 
@@ -59,6 +60,34 @@ def test_rest_options_reach_the_document() -> None:
     }
     assert "/docs" not in {r.canonical for r in app.router.resources()}
     assert "/docs" in {r.canonical for r in rest().web().router.resources()}
+
+
+async def test_rest_security_and_cors_are_enforced_under_base_path(
+    sample: Any, aiohttp_client: AiohttpClient
+) -> None:
+    cli = sample.create_cli(
+        base_path="/v1",
+        security={"bearer": HttpBearer(verify=match_keys({"t0k": "robot"}))},
+        cors={"origins": ["https://app.example.com"], "credentials": True},
+    )
+    client: Client = await aiohttp_client(cli.get_serve_app())
+    origin = {"Origin": "https://app.example.com"}
+    response = await client.get("/v1/things", headers=origin)
+    assert response.status == 401
+    assert response.headers["WWW-Authenticate"] == 'Bearer realm="api"'
+    assert response.headers["Access-Control-Allow-Origin"] == "https://app.example.com"
+    response = await client.get("/v1/things", headers={**origin, "Authorization": "Bearer t0k"})
+    assert response.status == 200
+    response = await client.options(
+        "/v1/things",
+        headers={
+            **origin,
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "authorization",
+        },
+    )
+    assert response.status == 204
+    assert response.headers["Access-Control-Allow-Headers"] == "authorization"
 
 
 async def test_serve_app_mounts_at_base_path(sample: Any, aiohttp_client: AiohttpClient) -> None:

@@ -47,6 +47,7 @@ class OpenApiClient(click.Group):
         base_path: str = "",
         security: Mapping[str, Any] | None = None,
         default_security: Sequence[Mapping[str, Sequence[str]]] | None = None,
+        cors: Any = None,
         servers: Sequence[str | Mapping[str, Any]] | None = None,
         docs: bool = True,
         validate_docs: bool = False,
@@ -66,6 +67,7 @@ class OpenApiClient(click.Group):
         self.base_path = _base_path(base_path)
         self.security = security
         self.default_security = default_security
+        self.cors = cors
         self.servers = servers
         self.docs = docs
         self.validate_docs = validate_docs
@@ -114,6 +116,7 @@ class OpenApiClient(click.Group):
             docs_path=self.docs_path if self.docs else None,
             security=dict(self.security) if self.security is not None else None,
             default_security=self.default_security,
+            cors=self.cors,
             servers=list(self.servers) if self.servers is not None else None,
             base_path=self.base_path,
             validate_docs=self.validate_docs,
@@ -198,6 +201,7 @@ def rest(
     commands: Iterable[click.Command] = (),
     base_path: str = "",
     security: Mapping[str, Any] | None = None,
+    cors: Any = None,
     servers: Sequence[str | Mapping[str, Any]] | None = None,
     docs: bool = True,
     validate_docs: bool = False,
@@ -211,9 +215,10 @@ def rest(
     it. ``security`` names security schemes: openapi.spec's scheme objects (``ApiKey``,
     ``HttpBearer``, ...) are documented and enforced, plain mappings documented only;
     every operation needs one of them unless its ``@op(security=...)`` says otherwise
-    (``default_security=`` changes that default). Other keyword arguments go to
-    :class:`OpenApiClient` (``sentry_options``, ``spec_path``, ``max_body_size``,
-    ``name``...).
+    (``default_security=`` changes that default). ``cors`` (openapi.spec's ``Cors``, its
+    keyword arguments or its origins) lets browser pages of other origins call it. Other
+    keyword arguments go to :class:`OpenApiClient` (``sentry_options``, ``spec_path``,
+    ``max_body_size``, ``name``...).
     """
     info = dict(openapi or {})
     info_title = info.pop("title", None)
@@ -229,6 +234,7 @@ def rest(
         commands=commands,
         base_path=base_path,
         security=security,
+        cors=cors,
         servers=servers,
         docs=docs,
         validate_docs=validate_docs,

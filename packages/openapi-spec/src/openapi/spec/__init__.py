@@ -1,6 +1,7 @@
 """OpenAPI 3.1 documents and API views for aiohttp."""
 
 from .app import setup
+from .cors import Cors
 from .docs import DocsPage
 from .docstring import docstring_yaml
 from .errors import (
@@ -41,6 +42,7 @@ __all__ = [
     "BadRequest",
     "BasicCredentials",
     "Conflict",
+    "Cors",
     "DocsPage",
     "Forbidden",
     "HttpBasic",

@@ -8,6 +8,7 @@ from typing import Any
 
 from aiohttp import web
 
+from .cors import Cors, cors_of
 from .docs import DocsPage, swagger_ui_static
 from .middleware import body_size_middleware, json_error_middleware
 from .renderer import SpecRenderer
@@ -33,6 +34,7 @@ def setup(
     max_body_size: int = DEFAULT_MAX_BODY_SIZE,
     validate_docs: bool = False,
     info: Mapping[str, Any] | None = None,
+    cors: Cors | Mapping[str, Any] | Sequence[str] | str | None = None,
 ) -> SpecRenderer:
     """Document ``app`` with OpenAPI 3.1 and answer every error as JSON.
 
@@ -45,7 +47,8 @@ def setup(
     optional ``scopes`` list goes to the default requirement). ``default_security`` is the
     requirement of operations that state none (default: any one of the schemes); the
     :class:`Security` is at ``app[SECURITY_KEY]``. ``servers`` are
-    URLs or server objects; ``info`` adds Info fields (contact, license, ...). Call it
+    URLs or server objects; ``cors`` (a :class:`Cors`, its keyword arguments or its
+    origins) lets browser pages of other origins call the API; ``info`` adds Info fields (contact, license, ...). Call it
     before the application starts.
     """
     app_security = Security(security, default_security)
@@ -66,6 +69,10 @@ def setup(
     # the outermost middleware, so errors raised by other middlewares are JSON too
     app.middlewares.insert(0, json_error_middleware)
     app.middlewares.insert(1, body_size_middleware(max_body_size))
+    if cors is not None:
+        # outside the JSON errors: error answers carry the CORS headers too
+        scheme_headers = [h for s in app_security.schemes.values() for h in s.request_headers()]
+        app.middlewares.insert(0, cors_of(cors).with_headers(scheme_headers).middleware())
     app._client_max_size = max_body_size
     with warnings.catch_warnings():
         # the string key is the documented contract shared with the other packages

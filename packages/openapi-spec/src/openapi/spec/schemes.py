@@ -72,6 +72,10 @@ class SecurityScheme(ABC):
         """Scopes a requirement may name (None: any)."""
         return None
 
+    def request_headers(self) -> tuple[str, ...]:
+        """The request headers carrying the credentials (allowed across origins by CORS)."""
+        return (hdrs.AUTHORIZATION,)
+
 
 class ApiKey(SecurityScheme):
     """An API key in a header, a query parameter or a cookie named ``name``.
@@ -97,6 +101,9 @@ class ApiKey(SecurityScheme):
 
     def scheme_object(self) -> Json:
         return {"type": "apiKey", "name": self.name, "in": self.location}
+
+    def request_headers(self) -> tuple[str, ...]:
+        return (self.name,) if self.location == "header" else ()
 
     def credentials(self, request: web.Request) -> str | None:
         if self.location == "header":
