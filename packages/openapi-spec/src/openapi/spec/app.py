@@ -46,10 +46,10 @@ def setup(
     operation, plain mappings are OpenAPI Security Scheme Objects, documented only (an
     optional ``scopes`` list goes to the default requirement). ``default_security`` is the
     requirement of operations that state none (default: any one of the schemes); the
-    :class:`Security` is at ``app[SECURITY_KEY]``. ``servers`` are
-    URLs or server objects; ``cors`` (a :class:`Cors`, its keyword arguments or its
-    origins) lets browser pages of other origins call the API; ``info`` adds Info fields (contact, license, ...). Call it
-    before the application starts.
+    :class:`Security` is at ``app[SECURITY_KEY]``. ``servers`` are URLs or server
+    objects; ``cors`` (a :class:`Cors`, its keyword arguments or its origins) lets browser
+    pages of other origins call the API; ``info`` adds Info fields (contact, license,
+    ...). Call it before the application starts.
     """
     app_security = Security(security, default_security)
     app[SECURITY_KEY] = app_security
