@@ -10,6 +10,7 @@ from .broker import Broker, Deliver
 from .channels import Channel, Channels
 from .connection import Connection
 from .errors import BrokerUnavailable, CannotPublish, RpcError
+from .handshake import Authenticate, HandshakeNotProtected, Requirement
 from .local import LocalBroker
 from .path import WsPath
 from .patterns import EventPattern
@@ -21,6 +22,9 @@ from .sockets import Sockets
 __version__ = "0.1.0"
 
 __all__ = [
+    "Authenticate",
+    "HandshakeNotProtected",
+    "Requirement",
     "Broker",
     "BrokerUnavailable",
     "CannotPublish",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import WSCloseCode, web
 
@@ -33,11 +33,14 @@ class Connection:
         response: web.WebSocketResponse,
         transport: asyncio.WriteTransport,
         socket_id: str,
+        principal: Any = None,
     ) -> None:
         self.sockets = sockets
         self.response = response
         self.transport = transport
         self.socket_id = socket_id
+        self.principal = principal
+        """Who opened the connection, as the handshake's authentication returned it."""
         self.subscriptions: dict[str, set[str]] = {}
         """Event patterns this socket subscribes to, by channel."""
         self.closed = False

@@ -12,6 +12,7 @@ from openapi.data.validate import ValidationErrors
 
 from .connection import Connection
 from .errors import RpcError
+from .handshake import HandshakeNotProtected, Requirement
 from .rpc import RpcMethod, collect_rpc_methods
 from .sockets import SOCKETS_KEY, Sockets
 
@@ -38,6 +39,14 @@ class WsPath(web.View):
     rpc_methods: ClassVar[Mapping[str, RpcMethod]] = {}
     """The RPC methods of the class, by protocol name (built when the class is defined)."""
 
+    security: ClassVar[Requirement | None] = None
+    """The handshake's security requirement in OpenAPI's shape (``[{"apiKey": []}]``);
+    ``[]`` is public, None the application's default. Checked by ``Sockets.authenticate``
+    before the upgrade: a refused client gets its 401 as an HTTP answer."""
+
+    principal: Any = None
+    """Who opened the connection (None when the handshake is not authenticated)."""
+
     connection: Connection
     """The connection of this view, set once the websocket is open."""
 
@@ -59,6 +68,10 @@ class WsPath(web.View):
 
     async def get(self) -> web.StreamResponse:
         sockets = self.sockets
+        if sockets.authenticate is not None:
+            self.principal = await sockets.authenticate(self.request, self.security)
+        elif self.security:
+            raise HandshakeNotProtected(f"{type(self).__name__}: Sockets has no authenticate")
         response = web.WebSocketResponse(
             max_msg_size=sockets.max_message_size,
             heartbeat=sockets.heartbeat,
@@ -75,7 +88,7 @@ class WsPath(web.View):
         await response.prepare(self.request)
         if self.request.transport is None:  # the client left already
             return response
-        self.connection = connection = sockets.connect(self.request, response)
+        self.connection = connection = sockets.connect(self.request, response, self.principal)
         try:
             async for message in response:
                 if message.type == WSMsgType.TEXT:

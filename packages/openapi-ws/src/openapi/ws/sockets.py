@@ -16,6 +16,7 @@ from .channels import Channels
 from .connection import Connection
 from .errors import CannotPublish, RpcError
 from .frames import text_frame
+from .handshake import Authenticate, HandshakeNotProtected
 from .local import LocalBroker
 
 logger = logging.getLogger("openapi.ws")
@@ -36,6 +37,9 @@ class Sockets:
     :param max_send_buffer: bytes waiting to be sent to one client before it is
         considered too slow and closed with code 1013.
     :param max_subscriptions: event patterns one socket may subscribe to.
+    :param authenticate: checks websocket handshakes against a view's ``security``
+        (see :mod:`openapi.ws.handshake`); openapi.spec's ``setup`` fills it on startup
+        with the application's security schemes when it is None.
     """
 
     def __init__(
@@ -48,6 +52,7 @@ class Sockets:
         max_send_buffer: int = 4 * 1024 * 1024,
         max_subscriptions: int = 256,
         close_timeout: float = 5.0,
+        authenticate: Authenticate | None = None,
     ) -> None:
         self.app = app
         self.broker: Broker = broker if broker is not None else LocalBroker()
@@ -56,6 +61,8 @@ class Sockets:
         self.max_send_buffer = max_send_buffer
         self.max_subscriptions = max_subscriptions
         self.close_timeout = close_timeout
+        self.authenticate = authenticate
+        """The handshake hook; None: handshakes are not authenticated."""
         self.connections: set[Connection] = set()
         """Sockets connected to this process."""
         self.channels = Channels()
@@ -98,7 +105,22 @@ class Sockets:
         self.channels.clear()
 
     async def _on_startup(self, app: web.Application) -> None:
+        self._check_protection(app)
         await self.start()
+
+    def _check_protection(self, app: web.Application) -> None:
+        # a requirement nothing enforces would be a silent hole: refuse to start
+        if self.authenticate is not None:
+            return
+        for route in app.router.routes():
+            view = route.handler
+            declared = getattr(view, "security", None)
+            if hasattr(view, "rpc_methods") and declared:
+                raise HandshakeNotProtected(
+                    f"{getattr(view, '__name__', view)} declares security {declared!r} "
+                    f"but nothing authenticates its handshakes: give Sockets(authenticate=...) "
+                    f"or set up openapi.spec with the security schemes first"
+                )
 
     async def _on_shutdown(self, app: web.Application) -> None:
         await self.close()
@@ -155,12 +177,14 @@ class Sockets:
 
     # -- connections
 
-    def connect(self, request: web.Request, response: web.WebSocketResponse) -> Connection:
-        """Register a prepared websocket."""
+    def connect(
+        self, request: web.Request, response: web.WebSocketResponse, principal: Any = None
+    ) -> Connection:
+        """Register a prepared websocket, opened by ``principal``."""
         transport = request.transport
         if transport is None:
             raise ConnectionResetError("the websocket has no transport")
-        connection = Connection(self, response, transport, uuid.uuid4().hex)
+        connection = Connection(self, response, transport, uuid.uuid4().hex, principal)
         self.connections.add(connection)
         return connection
 
