@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from openapi.db.testing import create_database, drop_database
 
-from tests.conftest import run_cli
+from tests.conftest import ROOT, run_cli
 
 
 @pytest.fixture
@@ -40,3 +44,22 @@ def test_upgrade_then_downgrade_a_fresh_database(fresh_db: str) -> None:
     # and up again: the downgrade left nothing behind (the enum type included)
     run_cli(["db", "upgrade"], fresh_db)
     assert tables_in(fresh_db) == ["events", "tasks"]
+
+
+def test_the_console_script_fails_in_one_line_without_a_database(tmp_path: Path) -> None:
+    # a real `openapi-cli` process: what a user sees on the terminal, stderr included
+    script = Path(sys.executable).parent / "openapi-cli"
+    result = subprocess.run(
+        [str(script), "--app", "tests.example.main:create_app", "db", "current"],
+        cwd=ROOT,
+        env={**os.environ, "DATASTORE": "postgresql://postgres@127.0.0.1:1/none"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    where = "postgresql://postgres@127.0.0.1:1/none"
+    assert last.startswith(f"Error: database unavailable at {where}: ")
+    assert "Connect call failed" in last

@@ -1,7 +1,8 @@
 """Quickstart command one (`hatch run serve`): serve the example API with its docs page.
 
 Starts an embedded PostgreSQL when DATASTORE is unset, applies the migrations, then serves
-on http://127.0.0.1:8080 (extra arguments go to `serve`, e.g. `--port 9000`).
+on http://127.0.0.1:8080 (extra arguments go to `serve`, e.g. `--port 9000`); `serve` logs
+the address it really listens on.
 """
 
 from __future__ import annotations
@@ -26,9 +27,7 @@ def main(argv: list[str]) -> None:
     try:
         cli = create_app()
         cli.main(["db", "upgrade"], standalone_mode=False)
-        serve = ["serve", "--host", "127.0.0.1", "--port", "8080", *argv]
-        print("serving the example on http://127.0.0.1:8080 (docs at /docs)", flush=True)
-        cli.main(serve, standalone_mode=False)
+        cli.main(["serve", "--port", "8080", *argv], standalone_mode=False)
     finally:
         if embedded is not None:
             embedded.stop()

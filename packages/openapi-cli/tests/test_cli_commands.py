@@ -199,6 +199,23 @@ def test_console_help_without_app() -> None:
     assert "--app MODULE:FACTORY" in result.output
 
 
+@pytest.mark.parametrize("flag", ["-h", "--help"])
+@pytest.mark.parametrize("command", [[], ["serve"], ["spec"], ["routes"]])
+def test_dash_h_is_help_everywhere(flag: str, command: list[str]) -> None:
+    for group in (console_client(), rest(title="Help")):
+        result = runner.invoke(group, [*command, flag], env={"OPENAPI_APP": ""})
+        assert result.exit_code == 0, result.output
+        assert result.output.startswith("Usage: ")
+        assert "-h, --help" in result.output
+
+
+def test_serve_help_names_the_default_host_and_containers() -> None:
+    output = runner.invoke(rest(), ["serve", "-h"]).output
+    assert "--host TEXT" in output and "-h, --host" not in output
+    assert "[default: 127.0.0.1]" in " ".join(output.split())
+    assert "0.0.0.0 is every interface, as a container needs" in " ".join(output.split())
+
+
 EXPECTED_PLAIN_ROUTES = [
     ("/bad", "GET", None),
     ("/boom/{name}", "GET", None),

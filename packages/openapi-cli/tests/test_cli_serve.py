@@ -156,6 +156,23 @@ async def test_serve_answers_and_logs_access(start_server: StartServer) -> None:
     assert await server.wait() == 0
 
 
+async def test_serve_listens_on_localhost_by_default_and_logs_the_real_port(
+    start_server: StartServer,
+) -> None:
+    # no --host: this machine only, as uvicorn; --port 0: the log names the port taken
+    server = await start_server("--app", "cli_sample_app:plain_app", "serve", "--port", "0")
+    (url,) = await server.urls()
+    host, port = url.removeprefix("http://").rsplit(":", 1)
+    assert host == "127.0.0.1" and int(port) > 0
+    body = await get_json(f"{url}/pid")
+    assert body["pid"] == server.process.pid  # type: ignore[union-attr]
+    # bound to 127.0.0.1 only: another loopback address (reachable with 0.0.0.0) is refused
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.2", int(port)), timeout=5).close()
+    server.send_signal(signal.SIGTERM)
+    assert await server.wait() == 0
+
+
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
 async def test_a_signal_lets_the_in_flight_request_finish(
     start_server: StartServer, signum: int

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import click
 import pytest
 import sqlalchemy as sa
@@ -15,6 +16,7 @@ from aiohttp import web
 from click.testing import CliRunner, Result
 from openapi.db import get_db
 from openapi.db.commands import db
+from openapi.db.dsn import asyncpg_dsn
 from openapi.db.testing import create_database, drop_database
 
 pytestmark = pytest.mark.filterwarnings("ignore::aiohttp.web.NotAppKeyWarning")
@@ -115,7 +117,7 @@ def test_migrations_lifecycle(fresh_url: str, tmp_path: Path) -> None:
 
     # upgrade from scratch after dropping everything
     run(obj2, "upgrade")
-    result = run(obj2, "upgrade", "--drop-tables")
+    result = run(obj2, "upgrade", "--drop-tables", "--yes")
     assert "tables dropped" in result.output and "Running upgrade" in result.output
     tables = run(obj2, "tables", "--db").output.split()
     assert tables == ["alembic_version", "cmd_notes", "cmd_projects"]
@@ -133,7 +135,7 @@ def test_tables_truncate_drop(fresh_url: str, tmp_path: Path) -> None:
 
     asyncio.run(setup())
     assert run(app, "tables").output.split() == ["cmd_notes", "cmd_projects"]
-    assert "tables truncated" in run(app, "truncate").output
+    assert "tables truncated" in run(app, "truncate", "--yes").output
 
     async def count() -> int:
         try:
@@ -142,7 +144,7 @@ def test_tables_truncate_drop(fresh_url: str, tmp_path: Path) -> None:
             await database.close()
 
     assert asyncio.run(count()) == 0
-    assert "tables dropped" in run(app, "drop").output
+    assert "tables dropped" in run(app, "drop", "-y").output
     assert run(app, "tables", "--db").output.split() == []
 
 
@@ -152,23 +154,36 @@ def test_create_database(fresh_url: str, pg_server_url: str, tmp_path: Path) -> 
     try:
         assert f"database {name} created" in run(app, "create", name).output
         assert "already available" in run(app, "create", name).output
-        assert f"database {name} created" in run(app, "create", name, "--force").output
+        assert f"database {name} created" in run(app, "create", name, "--force", "--yes").output
     finally:
         asyncio.run(drop_database(pg_server_url, name))
 
 
-def test_errors_are_usage_errors(tmp_path: Path) -> None:
+def one_error_line(result: Result) -> str:
+    """The single ``Error: ...`` line a failed command printed (no traceback, no usage)."""
+    assert result.exit_code == 1, result.output
+    assert not isinstance(result.exception, Exception) or isinstance(
+        result.exception, SystemExit
+    ), result.exception
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: "), result.output
+    return lines[0]
+
+
+def test_errors_are_one_line(tmp_path: Path) -> None:
     result = CliRunner().invoke(db, ["tables"], obj={"app": web.Application()})
-    assert result.exit_code == 2
-    assert "the application has no database" in result.output
+    assert "the application has no database: set DATASTORE" in one_error_line(result)
     result = CliRunner().invoke(db, ["tables"])
-    assert result.exit_code == 2
-    assert "no application" in result.output
-    # PostgreSQL not listening: a clear message, no traceback
+    assert "no application" in one_error_line(result)
+    # PostgreSQL not listening: a clear message, no traceback, whatever the command
     app = make_app("postgresql://postgres@127.0.0.1:1/none", tmp_path, make_metadata())
     result = CliRunner().invoke(db, ["tables", "--db"], obj=app)
-    assert result.exit_code == 1
-    assert "database unavailable" in result.output
+    line = one_error_line(result)
+    assert "database unavailable at postgresql://postgres@127.0.0.1:1/none" in line
+    CliRunner().invoke(db, ["init"], obj=app, catch_exceptions=False)
+    for args in (["current"], ["upgrade"], ["migrate", "-m", "x"], ["drop", "--yes"]):
+        result = CliRunner().invoke(db, args, obj=app)
+        assert "database unavailable at" in one_error_line(result), args
 
 
 def test_group_nests_in_another_group(fresh_url: str, tmp_path: Path) -> None:
@@ -207,3 +222,108 @@ def test_through_rest_client(fresh_url: str, tmp_path: Path) -> None:
     assert "Running upgrade" in result.output
     result = runner.invoke(client, ["db", "tables", "--db"], catch_exceptions=False)
     assert result.output.split() == ["alembic_version", "cmd_projects"]
+
+
+def test_commands_before_init_say_so(fresh_url: str, tmp_path: Path) -> None:
+    app = make_app(fresh_url, tmp_path / "migrations", make_metadata())
+    for args in (["current"], ["history"], ["show", "head"], ["upgrade"], ["migrate", "-m", "x"]):
+        result = CliRunner().invoke(db, args, obj=app)
+        line = one_error_line(result)
+        assert "no migrations folder at" in line and "run `db init` first" in line, args
+    assert not (tmp_path / "migrations").exists()
+
+
+def test_a_database_that_does_not_exist_is_one_line(pg_server_url: str, tmp_path: Path) -> None:
+    url = pg_server_url.rsplit("/", 1)[0] + f"/missing_{uuid.uuid4().hex[:8]}"
+    app = make_app(url, tmp_path / "migrations", make_metadata())
+    CliRunner().invoke(db, ["init"], obj=app, catch_exceptions=False)
+    for args in (["current"], ["tables", "--db"]):
+        line = one_error_line(CliRunner().invoke(db, args, obj=app))
+        assert "does not exist" in line, line
+
+
+def test_init_writes_a_portable_folder(fresh_url: str, tmp_path: Path) -> None:
+    migrations = tmp_path / "migrations"
+    app = make_app(fresh_url, migrations, make_metadata())
+    output = run(app, "init").output
+    assert "Please edit" not in output and "alembic.ini" in output
+    ini = (migrations / "alembic.ini").read_text()
+    assert "script_location = %(here)s" in ini
+    assert str(tmp_path) not in ini
+    # a second init refuses to overwrite the folder
+    assert "already exists" in one_error_line(CliRunner().invoke(db, ["init"], obj=app))
+    # the folder moved elsewhere still works: nothing in it names where it was
+    moved = tmp_path / "elsewhere" / "migrations"
+    moved.parent.mkdir()
+    migrations.rename(moved)
+    moved_app = make_app(fresh_url, moved, make_metadata())
+    run(moved_app, "migrate", "-m", "first")
+    assert "Running upgrade" in run(moved_app, "upgrade").output
+
+
+def test_migrate_without_change_writes_nothing(fresh_url: str, tmp_path: Path) -> None:
+    migrations = tmp_path / "migrations"
+    app = make_app(fresh_url, migrations, make_metadata())
+    run(app, "init")
+    run(app, "migrate", "-m", "first")
+    run(app, "upgrade")
+    before = sorted(p.name for p in (migrations / "versions").glob("*.py"))
+    result = run(app, "migrate", "-m", "nothing")
+    assert "no change in the tables: no revision written" in result.output
+    assert sorted(p.name for p in (migrations / "versions").glob("*.py")) == before
+    # a plain `revision` is still written empty, to fill in by hand
+    run(app, "revision", "-m", "by hand")
+    assert len(list((migrations / "versions").glob("*.py"))) == len(before) + 1
+
+
+def test_positional_revisions(fresh_url: str, tmp_path: Path) -> None:
+    migrations = tmp_path / "migrations"
+    app = make_app(fresh_url, migrations, make_metadata())
+    run(app, "init")
+    run(app, "migrate", "-m", "first")
+    first = next((migrations / "versions").glob("*_first.py")).name.split("_")[0]
+    assert f"Revision ID: {first}" in run(app, "show", "head").output
+    assert f"Revision ID: {first}" in run(app, "show", first).output
+    assert "Running upgrade" in run(app, "upgrade", "head").output
+    assert run(app, "tables", "--db").output.split() == ["alembic_version", "cmd_projects"]
+    # `-1` is a relative revision, as in alembic, not an unknown option
+    assert "downgraded successfully to -1" in run(app, "downgrade", "-1").output
+    assert run(app, "tables", "--db").output.split() == ["alembic_version"]
+    line = one_error_line(CliRunner().invoke(db, ["show", "nope"], obj=app))
+    assert "Can't locate revision identified by 'nope'" in line
+
+
+def count_projects(url: str) -> int:
+    async def count() -> int:
+        conn = await asyncpg.connect(asyncpg_dsn(url))
+        try:
+            return int(await conn.fetchval("SELECT count(*) FROM cmd_projects"))
+        finally:
+            await conn.close()
+
+    return asyncio.run(count())
+
+
+@pytest.mark.parametrize("command", ["drop", "truncate"])
+def test_drop_and_truncate_ask_first(fresh_url: str, tmp_path: Path, command: str) -> None:
+    app = make_app(fresh_url, tmp_path, make_metadata())
+    database = app["db"]
+
+    async def setup() -> None:
+        await database.create_all()
+        await database.db_insert(database.cmd_projects, {"name": "kept"})
+        await database.close()
+
+    asyncio.run(setup())
+    # no answer (a script without --yes) and "n" both leave the rows alone
+    for answer in ("", "n\n"):
+        result = CliRunner().invoke(db, [command], obj=app, input=answer)
+        assert result.exit_code == 1, result.output
+        assert "cmd_projects" in result.output and "Aborted" in result.output
+        assert count_projects(fresh_url) == 1
+    result = CliRunner().invoke(db, [command], obj=app, input="y\n")
+    assert result.exit_code == 0, result.output
+    if command == "truncate":
+        assert count_projects(fresh_url) == 0
+    else:
+        assert run(app, "tables", "--db").output.split() == []

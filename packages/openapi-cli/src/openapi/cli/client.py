@@ -80,6 +80,10 @@ class OpenApiClient(click.Group):
         params = list(attrs.pop("params", None) or ())
         params.extend(_global_options())
         attrs.setdefault("help", description or None)
+        # -h is help everywhere (a command's own -h option wins over it)
+        context = dict(attrs.pop("context_settings", None) or {})
+        context.setdefault("help_option_names", ["-h", "--help"])
+        attrs["context_settings"] = context
         super().__init__(name=name, params=params, **attrs)
         for command in (serve, spec, routes, *commands):
             self.add_command(command)

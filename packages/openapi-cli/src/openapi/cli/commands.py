@@ -54,12 +54,12 @@ def openapi_document(app: web.Application) -> dict[str, Any]:
 
 @click.command("serve")
 @click.option(
-    "-h",
     "--host",
-    default="0.0.0.0",
+    default="127.0.0.1",
     envvar="MICRO_SERVICE_HOST",
     show_default=True,
-    help="Interface to listen on (env MICRO_SERVICE_HOST).",
+    help="Interface to listen on: 127.0.0.1 is this machine only; 0.0.0.0 is every "
+    "interface, as a container needs (env MICRO_SERVICE_HOST).",
 )
 @click.option(
     "-p",

@@ -16,6 +16,7 @@ from .client import OpenApiClient
 
 #: environment variable naming the application when ``--app`` is not given
 APP_ENV = "OPENAPI_APP"
+_ASKS_HELP = "openapi.cli.asks_help"
 
 
 class ConsoleClient(OpenApiClient):
@@ -124,9 +125,15 @@ class ConsoleClient(OpenApiClient):
 
     # --- commands of a rest() group ----------------------------------------------------
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta[_ASKS_HELP] = bool(set(ctx.help_option_names).intersection(args))
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx: click.Context) -> Any:
         # every command works on the application: say it is missing before one starts
-        self._require()
+        # (a command's help needs none)
+        if not ctx.meta.get(_ASKS_HELP):
+            self._require()
         return super().invoke(ctx)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:

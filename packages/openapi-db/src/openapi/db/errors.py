@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from openapi.spec import ApiError
 
-__all__ = ["DatabaseUnavailable", "ImproperlyConfigured", "InvalidFilter"]
+__all__ = ["DatabaseUnavailable", "ImproperlyConfigured", "InvalidFilter", "MigrationError"]
 
 
 class DatabaseUnavailable(ApiError):
@@ -28,3 +28,7 @@ class InvalidFilter(ApiError):
 
 class ImproperlyConfigured(RuntimeError):
     """The database is not configured (no URL, unknown table...)."""
+
+
+class MigrationError(RuntimeError):
+    """A migrations folder that cannot be written or read (alembic's own errors too)."""

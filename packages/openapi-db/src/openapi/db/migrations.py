@@ -5,18 +5,22 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import shutil
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any, TextIO
 
 import sqlalchemy as sa
 from alembic import command as alembic_command
 from alembic.config import Config
+from alembic.util import CommandError
 
 from .database import Database
 from .dsn import sqlalchemy_url
+from .errors import MigrationError
 
 __all__ = ["Migration", "run_environment", "TEMPLATES"]
 
@@ -40,7 +44,6 @@ class Migration:
 
     def _config(self) -> Config:
         config = Config(stdout=self.stdout)
-        config.get_template_directory = lambda: str(TEMPLATES)  # type: ignore[method-assign]
         config.set_main_option("script_location", str(self.directory))
         config.config_file_name = str(self.directory / "alembic.ini")
         config.set_main_option("sqlalchemy.url", sqlalchemy_url(self.db.dsn).replace("%", "%%"))
@@ -49,12 +52,12 @@ class Migration:
 
     @contextmanager
     def _logging(self) -> Iterator[None]:
-        """alembic's progress lines (``Running upgrade ...``) shown to the user."""
+        """alembic's progress lines (``Running upgrade ...``) shown; its errors MigrationError."""
         logger = logging.getLogger("alembic")
         handler = logging.StreamHandler(self.stdout)
         handler.setFormatter(logging.Formatter("%(message)s"))
         # plugin set-up lines are noise to a user
-        handler.addFilter(lambda record: not record.name.startswith("alembic.runtime.plugins"))
+        handler.addFilter(_worth_showing)
         level, propagate = logger.level, logger.propagate
         logger.addHandler(handler)
         logger.setLevel(logging.INFO)
@@ -62,21 +65,54 @@ class Migration:
         logger.propagate = False
         try:
             yield
+        except CommandError as exc:
+            # "Can't locate revision identified by 'x'" and friends: the user's mistake
+            message = str(exc)
+            if message.startswith("Target database is not up to date"):
+                message = "the database is behind the latest revision: run `db upgrade` first"
+            raise MigrationError(message) from exc
         finally:
             logger.removeHandler(handler)
             logger.setLevel(level)
             logger.propagate = propagate
 
-    def init(self) -> None:
-        alembic_command.init(self.config, str(self.directory), template="openapi")
+    @property
+    def initialised(self) -> bool:
+        """Whether the migrations folder exists (``db init`` was run)."""
+        return (self.directory / "env.py").is_file()
+
+    def init(self) -> list[str]:
+        """Write the migrations folder from openapi.db's template; the names written.
+
+        ``alembic.ini`` points at its own folder (``%(here)s``), so the folder can move.
+        """
+        if self.directory.exists() and any(self.directory.iterdir()):
+            raise MigrationError(f"{self.directory} already exists and is not empty")
+        (self.directory / "versions").mkdir(parents=True, exist_ok=True)
+        written = []
+        for source in sorted((TEMPLATES / "openapi").iterdir()):
+            if source.is_file():
+                shutil.copyfile(source, self.directory / source.name)
+                written.append(source.name)
+        return [*written, "versions/"]
 
     def revision(
         self, message: str, *, autogenerate: bool = False, branch_label: str | None = None
-    ) -> None:
+    ) -> list[Path]:
+        """Write a revision; with ``autogenerate``, none when the tables did not change.
+
+        Returns the files written.
+        """
+        self.config.attributes["skip_empty"] = autogenerate
         with self._logging():
-            alembic_command.revision(
+            scripts = alembic_command.revision(
                 self.config, message=message, autogenerate=autogenerate, branch_label=branch_label
             )
+        if scripts is None:
+            return []
+        if not isinstance(scripts, list):
+            scripts = [scripts]
+        return [Path(script.path) for script in scripts if script is not None]
 
     def upgrade(self, revision: str = "heads", sql: bool = False) -> None:
         with self._logging():
@@ -91,10 +127,29 @@ class Migration:
             alembic_command.current(self.config, verbose=verbose)
 
     def history(self, verbose: bool = False) -> None:
-        alembic_command.history(self.config, verbose=verbose)
+        with self._logging():
+            alembic_command.history(self.config, verbose=verbose)
 
     def show(self, revision: str) -> None:
-        alembic_command.show(self.config, revision)
+        with self._logging():
+            alembic_command.show(self.config, revision)
+
+
+def _worth_showing(record: logging.LogRecord) -> bool:
+    """alembic's plugin set-up, context and SERIAL-guess lines are noise to a user."""
+    if record.name.startswith("alembic.runtime.plugins"):
+        return False
+    message = record.getMessage()
+    return not message.startswith(("Context impl ", "Will assume ", "Detected sequence named "))
+
+
+def _skip_empty_revision(
+    config: Config, context: Any, revision: Any, directives: list[Any]
+) -> None:
+    """An autogenerated revision with no operation is not written."""
+    if config.attributes.get("skip_empty") and directives:
+        if directives[0].upgrade_ops.is_empty():
+            directives[:] = []
 
 
 def _run_sync_migrations(connection: sa.Connection, config: Config) -> None:
@@ -104,6 +159,7 @@ def _run_sync_migrations(connection: sa.Connection, config: Config) -> None:
         connection=connection,
         target_metadata=config.attributes.get("metadata"),
         compare_type=True,
+        process_revision_directives=partial(_skip_empty_revision, config),
     )
     with context.begin_transaction():
         context.run_migrations()
