@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 import aiohttp
+import pytest
 from aiohttp.test_utils import TestClient
 
 Client = TestClient[Any, Any]
@@ -122,9 +123,27 @@ async def test_events_reference_tasks(client: Client) -> None:
 async def test_api_key_is_required(client: Client) -> None:
     response = await client.get("/tasks", headers={"X-Api-Key": "wrong"})
     assert response.status == 401
-    assert (await response.json())["message"] == "Missing or invalid API key"
+    assert await response.json() == {"message": "Invalid credentials"}
+    assert response.headers["WWW-Authenticate"] == 'ApiKey in="header", name="X-Api-Key"'
     async with aiohttp.ClientSession() as anonymous:
         response = await anonymous.get(client.make_url("/tasks"))
         assert response.status == 401
+        assert await response.json() == {"message": "Missing credentials"}
+        # the spec and the docs page are no operations: public
         response = await anonymous.get(client.make_url("/spec"))
         assert response.status == 200
+        response = await anonymous.get(client.make_url("/docs"))
+        assert response.status == 200
+        # a wrong key is refused before the body is read: nothing is created
+        response = await anonymous.post(
+            client.make_url("/tasks"), json={"title": "x"}, headers={"X-Api-Key": "wrong"}
+        )
+        assert response.status == 401
+        # the stream takes the key in the query string (browsers send no headers there)
+        with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+            await anonymous.ws_connect(client.make_url("/stream"))
+        assert refused.value.status == 401
+        async with anonymous.ws_connect(client.make_url("/stream?api_key=secret")) as ws:
+            assert not ws.closed
+    response = await client.get("/tasks")
+    assert await response.json() == []

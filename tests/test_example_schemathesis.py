@@ -44,3 +44,29 @@ def test_schemathesis_example(served_example: str, mode: GenerationMode) -> None
             case.call_and_validate(base_url=served_example, headers=headers)
 
         check()
+
+
+@pytest.mark.slow
+def test_schemathesis_example_without_credentials(served_example: str) -> None:
+    """No key: every operation answers its documented 401 (schemathesis' checks), none a 5xx."""
+    schema = schemathesis.openapi.from_url(f"{served_example}/spec")
+    schema.config.generation.update(allow_x00=False)
+    statuses: set[int] = set()
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        assert "401" in operation.definition.raw["responses"]
+
+        @given(case=operation.as_strategy(generation_mode=GenerationMode.POSITIVE))
+        @settings(
+            max_examples=10,
+            derandomize=True,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
+        def check(case: Any) -> None:
+            response = case.call_and_validate(base_url=served_example)
+            statuses.add(response.status_code)
+
+        check()
+    assert statuses == {401}

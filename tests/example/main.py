@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import hmac
 import os
 from pathlib import Path
 
 from aiohttp import web
-from aiohttp.typedefs import Handler
 from openapi.cli import OpenApiClient, rest
 from openapi.db import get_db
 from openapi.db.commands import db as db_command
-from openapi.spec import ApiError
+from openapi.spec import ApiKey, Cors, secret_equals
 from openapi.ws import LocalBroker, PostgresBroker, Sockets
 
 from .endpoints import routes
@@ -20,24 +18,20 @@ from .ws import ws_routes
 
 API_KEY = web.AppKey("api_key", str)
 API_KEY_HEADER = "X-Api-Key"
-API_KEY_SCHEME = {
-    "type": "apiKey",
-    "name": API_KEY_HEADER,
-    "in": "header",
-    "description": "The API key: `EXAMPLE_API_KEY` of the server, `secret` by default",
-}
-# the documents and the websocket stream stay open; every documented operation needs the key
-OPEN_PATHS = ("/spec", "/docs", "/stream")
+#: browsers cannot send headers on a websocket: the stream also takes the key in the query
+API_KEY_QUERY = "api_key"
+#: the principal of a request carrying the right key
+CLIENT = "example-client"
+#: comma separated origins whose pages may call the API (with credentials)
+CORS_ORIGINS_ENV = "EXAMPLE_CORS_ORIGINS"
 
 
-@web.middleware
-async def require_api_key(request: web.Request, handler: Handler) -> web.StreamResponse:
-    if not request.path.startswith(OPEN_PATHS):
-        expected = request.app[API_KEY]
-        given = request.headers.get(API_KEY_HEADER, "")
-        if not hmac.compare_digest(given.encode(), expected.encode()):
-            raise ApiError("Missing or invalid API key", status=401)
-    return await handler(request)
+async def verify_api_key(request: web.Request, key: str) -> str | None:
+    return CLIENT if secret_equals(key, request.app[API_KEY]) else None
+
+
+def cors_origins() -> list[str]:
+    return [o.strip() for o in os.environ.get(CORS_ORIGINS_ENV, "").split(",") if o.strip()]
 
 
 def create_app() -> OpenApiClient:
@@ -47,7 +41,22 @@ def create_app() -> OpenApiClient:
             "version": "1.0.0",
             "description": "The aio-openapi example: tasks, events and a websocket stream",
         },
-        security={"apiKey": API_KEY_SCHEME},
+        security={
+            "apiKey": ApiKey(
+                API_KEY_HEADER,
+                verify=verify_api_key,
+                description="The API key: `EXAMPLE_API_KEY` of the server, `secret` by default",
+            ),
+            "streamKey": ApiKey(
+                API_KEY_QUERY,
+                "query",
+                verify=verify_api_key,
+                description="The API key in the query string, for the websocket stream",
+            ),
+        },
+        # every operation needs the header key; the stream takes either (see ws.py)
+        default_security=[{"apiKey": []}],
+        cors=Cors(origins=cors_origins(), credentials=True) if cors_origins() else None,
         setup_app=setup_app,
         commands=[db_command],
     )
@@ -55,7 +64,6 @@ def create_app() -> OpenApiClient:
 
 def setup_app(app: web.Application) -> None:
     app[API_KEY] = os.environ.get("EXAMPLE_API_KEY", "secret")
-    app.middlewares.append(require_api_key)
     app["migrations_dir"] = str(Path(__file__).parent / "migrations")
     db = get_db(app)
     if db is not None:

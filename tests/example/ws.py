@@ -15,3 +15,6 @@ class Stream(WsPath, Subscribe, Publish):
     summary: Websocket RPC, pub/sub
     private: true
     """
+
+    # the key in a header, or in the query string for browsers (`/stream?api_key=...`)
+    security = [{"apiKey": []}, {"streamKey": []}]
