@@ -11,11 +11,12 @@ from typing import Any
 import asyncpg
 import sqlalchemy as sa
 from openapi.spec import UnprocessableEntity
+from sqlalchemy.schema import CreateIndex, CreateTable
 
 from .compiler import CompiledSQL, Row, SqlCompiler
 from .dsn import asyncpg_dsn
 from .errors import DatabaseUnavailable, ImproperlyConfigured
-from .fair_queue import FifoGate
+from .fifo_gate import FifoGate
 
 __all__ = ["Database", "Connection", "unavailable_errors"]
 
@@ -366,8 +367,6 @@ def _enum_types(metadata: sa.MetaData) -> list[str]:
 
 
 def _create_statements(table: sa.Table) -> list[sa.ExecutableDDLElement]:
-    from sqlalchemy.schema import CreateIndex, CreateTable
-
     statements: list[sa.ExecutableDDLElement] = []
     for column in table.columns:
         if isinstance(column.type, sa.Enum) and column.type.name:

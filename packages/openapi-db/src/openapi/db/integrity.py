@@ -7,15 +7,14 @@ never from the message text.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import asyncpg
 import sqlalchemy as sa
 from openapi.spec import UnprocessableEntity
 from sqlalchemy.sql.schema import ColumnCollectionConstraint
 
-if TYPE_CHECKING:
-    from .database import Database
+from .database import Database
 
 __all__ = ["integrity_error", "constraint_columns"]
 

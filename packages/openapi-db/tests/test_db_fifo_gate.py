@@ -4,7 +4,7 @@ import asyncio
 
 import pytest
 from openapi.db import CrudDB, DatabaseUnavailable
-from openapi.db.fair_queue import FifoGate
+from openapi.db.fifo_gate import FifoGate
 
 
 async def test_gate_serves_waiters_in_order_and_newcomers_queue() -> None:
