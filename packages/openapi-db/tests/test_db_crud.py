@@ -246,6 +246,7 @@ async def test_db_list(pg_db: CrudDB) -> None:
 
 
 async def test_cursor_pages_generic_and_cached(pg_db: CrudDB) -> None:
+    from openapi.db.listing import ListQuery, Selection
     from openapi.db.pagination import CursorPaginator
     from yarl import URL
 
@@ -264,13 +265,12 @@ async def test_cursor_pages_generic_and_cached(pg_db: CrudDB) -> None:
         params: dict[str, object] = {}
         for _ in range(5):
             if how == "generic":
-                page = await paginator.page(pg_db, t, t.select(), params, url)
+                selection = Selection(t, statement=t.select())
             elif how == "cached":
-                page = await paginator.page_of(pg_db, t, {}, None, params, url)
+                selection = Selection(t, {})
             else:
-                page = await paginator.page_of(
-                    pg_db, t, {"title": "task"}, None, params, url, consumer=Consumer()
-                )
+                selection = Selection(t, {"title": "task"}, consumer=Consumer())
+            page = await paginator.page(pg_db, ListQuery(selection, params, url))
             titles.extend(r["title"] for r in page.rows)
             if "next" not in page.links:
                 break

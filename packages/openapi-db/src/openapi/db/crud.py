@@ -1,58 +1,68 @@
 """CrudDB: create, read, update, delete and count rows of a table.
 
-Each helper describes its statement by a *shape key* (table, filter columns and
-operators, value kinds, ordering...) without building any SQLAlchemy object; only
-the first statement of a shape is built and compiled, later ones just order their
-values into asyncpg arguments.
+Every helper runs one statement over the rows some filters select. Its *shape* (kind,
+table, filter columns, operators and value kinds, search columns, window) is its cache
+key: only the first statement of a shape is built and compiled, later ones just order
+their values into asyncpg arguments. When a consumer overrides a filter (or the rows
+come from a given select), the statement is built with its values bound in and cached
+by SQLAlchemy's own key instead.
 """
 
 from __future__ import annotations
 
 import weakref
-from collections.abc import Hashable, Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
+from yarl import URL
 
-from .compiler import CompiledSQL, Row
+from .compiler import Row
 from .database import Connection, Database
 from .errors import InvalidFilter
 from .filters import (
     FilterConsumer,
+    Filters,
+    FilterShape,
     build_conditions,
-    check_value,
-    column_filter,
-    split_key,
-    value_kind,
+    plan_filters,
 )
+from .listing import (
+    ListQuery,
+    OffsetWindow,
+    Page,
+    Paginator,
+    Selection,
+    Total,
+    Window,
+    count_statement,
+    paginator_of,
+)
+from .ordering import OrderBy, order_clauses, parse_order_by
+from .search import Search, like_pattern, search_condition
 
-__all__ = ["CrudDB", "Filters", "OrderBy"]
+__all__ = ["CrudDB", "Filters", "OrderBy", "StatementKey"]
 
-Filters = Mapping[str, Any]
-OrderBy = str | Sequence[str] | None
-
-
-#: bind parameter names of filter values, made once
-_FILTER_NAMES = tuple(f"f{i}" for i in range(32))
-
-
-class _Plan:
-    """Filters split into a shape (hashable) and the values it binds."""
-
-    __slots__ = ("shape", "values", "custom")
-
-    def __init__(self, shape: tuple[Any, ...], values: list[Any], custom: bool) -> None:
-        self.shape = shape
-        self.values = values
-        self.custom = custom
+#: the column ``count(*) OVER ()`` adds to a page's rows when its total is counted
+TOTAL_COLUMN = "_openapi_total_count"
 
 
-def _normalize_order(order_by: OrderBy) -> tuple[str, ...]:
-    if not order_by:
-        return ()
-    if isinstance(order_by, str):
-        return (order_by,)
-    return tuple(order_by)
+class StatementKey(NamedTuple):
+    """The shape of a statement over filtered rows: everything but its values."""
+
+    kind: str
+    table: sa.Table
+    filters: tuple[FilterShape, ...] = ()
+    search: tuple[str, ...] = ()
+    rest: Hashable = None
+    """what the statement adds: a window's shape, the columns it sets..."""
+
+
+class InsertShape(NamedTuple):
+    """Columns an insert names, and which of them each row gives."""
+
+    names: tuple[str, ...]
+    given: tuple[tuple[bool, ...], ...]
 
 
 _DEFAULTS: weakref.WeakKeyDictionary[sa.Table, dict[str, list[tuple[str, Any]]]] = (
@@ -101,60 +111,98 @@ class CrudDB(Database):
     default condition for ``name`` (a :class:`~openapi.db.path.SqlApiPath`).
     """
 
-    # shapes
+    # the rows of a selection, one statement per shape
 
-    def _plan(self, table: sa.Table, filters: Filters | None, consumer: FilterConsumer) -> _Plan:
-        shape: list[tuple[str, str, str]] = []
-        values: list[Any] = []
-        custom = False
-        columns = table.c
-        for key, value in (filters or {}).items():
-            name, op = split_key(key)
-            if consumer is not None and hasattr(consumer, f"filter_{name}"):
-                custom = True
-                continue
-            if name not in columns:
-                raise InvalidFilter(key)
-            check_value(columns[name], key, value)
-            kind = value_kind(value)
-            shape.append((name, op, kind))
-            if kind != "null":
-                values.append(list(value) if kind == "list" else value)
-        return _Plan(tuple(shape), values, custom)
+    async def _fetch_selected(
+        self,
+        selection: Selection,
+        build: Callable[[list[Any]], Any],
+        *,
+        kind: str,
+        rest: Hashable = None,
+        arguments: Mapping[str, Any] | None = None,
+        conn: Connection | None = None,
+    ) -> list[Row]:
+        """Rows of ``build(conditions)``, the conditions being the selection's filters and
+        search. ``build`` binds its own values as named parameters (``arguments``);
+        ``kind`` and ``rest`` complete the shape."""
+        table, search = selection.table, selection.search
+        plan = None
+        if selection.statement is None:
+            plan = plan_filters(table, selection.filters, selection.consumer)
+        if plan is None:
+            # a consumer's own conditions: values bound in, SQLAlchemy's cache key
+            conditions = build_conditions(table, selection.filters, selection.consumer)
+            if search is not None:
+                conditions.append(search_condition(table, search.fields, search.text))
+            return await self.fetch(build(conditions), conn=conn)
+        key = StatementKey(kind, table, plan.shape, search.fields if search else (), rest)
+        compiled = self.compiler.get(key)
+        if compiled is None:
+            conditions = plan.conditions()
+            if search is not None:
+                pattern = sa.bindparam("search", type_=sa.String)
+                conditions.append(search_condition(table, search.fields, pattern))
+            compiled = self.compiler.store(key, build(conditions))
+        values = plan.arguments()
+        if search is not None:
+            values["search"] = like_pattern(search.text)
+        if arguments:
+            values.update(arguments)
+        return await self.fetch_compiled(compiled, compiled.arguments(values), conn=conn)
 
-    def _where(self, table: sa.Table, shape: tuple[tuple[str, str, str], ...]) -> list[Any]:
-        """Conditions with named parameters ``f0, f1...`` for a filter shape."""
-        conditions = []
-        index = 0
-        for name, op, kind in shape:
-            bind = None
-            if kind != "null":
-                bind = _FILTER_NAMES[index] if index < len(_FILTER_NAMES) else f"f{index}"
-                index += 1
-            conditions.append(column_filter(table.c[name], op, kind, name=bind))
-        return conditions
+    async def select_page(
+        self, selection: Selection, window: Window, *, conn: Connection | None = None
+    ) -> Page:
+        """The rows of ``window`` over ``selection`` and, when the window counts them,
+        how many the selection holds in all (one round trip: ``count(*) OVER ()``)."""
+        table = selection.table
+        if window.total is Total.NONE:
+            found = await self._fetch_selected(
+                selection,
+                lambda conditions: window.apply(table, selection.select(conditions)),
+                kind="select",
+                rest=window.shape,
+                arguments=window.arguments(),
+                conn=conn,
+            )
+            return Page(found)
 
-    @staticmethod
-    def _bind(table: sa.Table, name: str, key: str) -> Any:
-        return sa.bindparam(key, type_=table.c[name].type)
+        def counted(conditions: list[Any]) -> Any:
+            statement = window.apply(table, selection.select(conditions))
+            return statement.add_columns(sa.func.count().over().label(TOTAL_COLUMN))
 
-    @staticmethod
-    def _filter_args(values: list[Any]) -> dict[str, Any]:
-        if len(values) <= len(_FILTER_NAMES):
-            return dict(zip(_FILTER_NAMES, values, strict=False))
-        return {f"f{i}": value for i, value in enumerate(values)}
+        async with self.connection(conn) as connection:
+            records = await self._fetch_selected(
+                selection,
+                counted,
+                kind="select",
+                rest=window.shape,
+                arguments=window.arguments(),
+                conn=connection,
+            )
+            if records:
+                total = int(records[0][TOTAL_COLUMN])
+            elif window.skips_rows:
+                # past the last page: count apart
+                total = await self.count_selected(selection, conn=connection)
+            else:
+                total = 0
+        rows: list[Row] = []
+        for record in records:
+            row = dict(record)
+            del row[TOTAL_COLUMN]
+            rows.append(row)
+        return Page(rows, total)
+
+    async def count_selected(self, selection: Selection, *, conn: Connection | None = None) -> int:
+        """How many rows ``selection`` holds."""
+        rows = await self._fetch_selected(selection, selection.count, kind="count", conn=conn)
+        return int(next(iter(rows[0].values())))
 
     def order_by_clauses(self, table: sa.Table, order_by: OrderBy) -> list[Any]:
         """``["-created", "id"]`` -> ``[created DESC, id]``; unknown names are a 422."""
-        clauses = []
-        for field in _normalize_order(order_by):
-            desc = field.startswith("-")
-            name = field[1:] if desc else field
-            column = table.c.get(name)
-            if column is None:
-                raise InvalidFilter("order_by", f"cannot order by '{name}'")
-            clauses.append(column.desc() if desc else column.asc())
-        return clauses
+        return order_clauses(table, parse_order_by(order_by))
 
     def get_query(
         self,
@@ -167,17 +215,6 @@ class CrudDB(Database):
         """Add the filters in ``params`` to a select, update or delete statement."""
         conditions = build_conditions(table, params, consumer)
         return statement.where(*conditions) if conditions else statement
-
-    def _compiled(self, key: Hashable, build: Any) -> CompiledSQL:
-        compiled = self.compiler.get(key)
-        if compiled is None:
-            compiled = self.compiler.store(key, build())
-        return compiled
-
-    async def _rows(
-        self, compiled: CompiledSQL, params: Mapping[str, Any], conn: Connection | None
-    ) -> list[Row]:
-        return await self.fetch_compiled(compiled, compiled.arguments(params), conn=conn)
 
     # CRUD
 
@@ -193,32 +230,11 @@ class CrudDB(Database):
         consumer: FilterConsumer = None,
     ) -> list[Row]:
         """Rows of ``table`` matching ``filters``."""
-        plan = self._plan(table, filters, consumer)
-        if plan.custom:
-            statement = self.get_query(table, table.select(), params=filters, consumer=consumer)
-            statement = statement.order_by(*self.order_by_clauses(table, order_by))
-            if limit is not None:
-                statement = statement.limit(limit)
-            if offset:
-                statement = statement.offset(sa.literal(offset, sa.BigInteger))
-            return await self.fetch(statement, conn=conn)
-        order = _normalize_order(order_by)
-        key = ("select", table, plan.shape, order, limit is not None, bool(offset))
-        compiled = self.compiler.get(key)
-        if compiled is None:
-            statement = table.select().where(*self._where(table, plan.shape))
-            statement = statement.order_by(*self.order_by_clauses(table, order))
-            if limit is not None:
-                statement = statement.limit(sa.bindparam("limit", type_=sa.Integer))
-            if offset:
-                statement = statement.offset(sa.bindparam("offset", type_=sa.BigInteger))
-            compiled = self.compiler.store(key, statement)
-        params = self._filter_args(plan.values)
-        if limit is not None:
-            params["limit"] = limit
-        if offset:
-            params["offset"] = offset
-        return await self.fetch_compiled(compiled, compiled.arguments(params), conn=conn)
+        window = OffsetWindow(parse_order_by(order_by), limit, offset or 0)
+        page = await self.select_page(
+            Selection(table, filters, consumer=consumer), window, conn=conn
+        )
+        return page.rows
 
     async def db_list(
         self,
@@ -238,106 +254,14 @@ class CrudDB(Database):
 
         The total comes with the page (``count(*) OVER ()``): one round trip.
         """
-        plan = self._plan(table, filters, consumer)
-        search_fields = tuple(search[0]) if search and search[1] else ()
-        order = _normalize_order(order_by)
-        if plan.custom:
-            return await self._list_statement(
-                table, filters, order, limit, offset, search, count, conn, consumer
-            )
-        key = ("list", table, plan.shape, search_fields, order, count, bool(offset))
-        compiled = self.compiler.get(key)
-        if compiled is None:
-            from .pagination import TOTAL_COLUMN, search_condition
-
-            statement = table.select().where(*self._where(table, plan.shape))
-            if search_fields:
-                pattern = sa.bindparam("search", type_=sa.String)
-                statement = statement.where(search_condition(table, search_fields, pattern))
-            statement = statement.order_by(*self.order_by_clauses(table, order))
-            if count:
-                statement = statement.add_columns(sa.func.count().over().label(TOTAL_COLUMN))
-            statement = statement.limit(sa.bindparam("limit", type_=sa.Integer))
-            if offset:
-                statement = statement.offset(sa.bindparam("offset", type_=sa.BigInteger))
-            compiled = self.compiler.store(key, statement)
-        params = self._filter_args(plan.values)
-        params["limit"] = limit
-        if offset:
-            params["offset"] = offset
-        if search_fields and search:
-            from .pagination import like_pattern
-
-            params["search"] = like_pattern(search[1])
-        async with self.connection(conn) as connection:
-            records = await self.fetch_compiled(
-                compiled, compiled.arguments(params), conn=connection
-            )
-            return await self._with_total(
-                table, records, filters, offset, search, count, connection, consumer
-            )
-
-    async def _with_total(
-        self,
-        table: sa.Table,
-        records: list[Row],
-        filters: Filters | None,
-        offset: int,
-        search: tuple[Sequence[str], str] | None,
-        count: bool,
-        conn: Connection | None,
-        consumer: FilterConsumer,
-    ) -> tuple[list[Row], int | None]:
-        if not count:
-            return records, None
-        from .pagination import TOTAL_COLUMN, search_condition
-
-        if records:
-            total = int(records[0][TOTAL_COLUMN])
-        elif offset:
-            # past the last page: count apart
-            statement = self.get_query(table, table.select(), params=filters, consumer=consumer)
-            if search and search[1]:
-                statement = statement.where(search_condition(table, search[0], search[1]))
-            total = await self.db_count_query(statement, conn=conn)
-        else:
-            total = 0
-        rows: list[Row] = []
-        for record in records:
-            row = dict(record)
-            del row[TOTAL_COLUMN]
-            rows.append(row)
-        return rows, total
-
-    async def _list_statement(
-        self,
-        table: sa.Table,
-        filters: Filters | None,
-        order: tuple[str, ...],
-        limit: int,
-        offset: int,
-        search: tuple[Sequence[str], str] | None,
-        count: bool,
-        conn: Connection | None,
-        consumer: FilterConsumer,
-    ) -> tuple[list[Row], int | None]:
-        from .pagination import TOTAL_COLUMN, search_condition
-
-        statement = self.get_query(table, table.select(), params=filters, consumer=consumer)
-        if search and search[1]:
-            statement = statement.where(search_condition(table, search[0], search[1]))
-        statement = statement.order_by(*self.order_by_clauses(table, order))
-        if count:
-            statement = statement.add_columns(sa.func.count().over().label(TOTAL_COLUMN))
-        statement = statement.limit(limit)
-        if offset:
-            # OFFSET is a bigint: the default INTEGER cast refused offsets past 2**31
-            statement = statement.offset(sa.literal(offset, sa.BigInteger))
-        async with self.connection(conn) as connection:
-            records = await self.fetch(statement, conn=connection)
-            return await self._with_total(
-                table, records, filters, offset, search, count, connection, consumer
-            )
+        fields, text = search or ((), "")
+        selection = Selection(
+            table, filters, Search(tuple(fields), text) if text else None, consumer
+        )
+        total = Total.EXACT if count else Total.NONE
+        window = OffsetWindow(parse_order_by(order_by), limit, offset, total)
+        page = await self.select_page(selection, window, conn=conn)
+        return page.rows, page.total
 
     async def db_count(
         self,
@@ -348,31 +272,13 @@ class CrudDB(Database):
         consumer: FilterConsumer = None,
     ) -> int:
         """How many rows of ``table`` match ``filters``."""
-        plan = self._plan(table, filters, consumer)
-        if plan.custom:
-            statement = self.get_query(
-                table,
-                sa.select(sa.func.count()).select_from(table),
-                params=filters,
-                consumer=consumer,
-            )
-            return int(await self.fetchval(statement, conn=conn))
-        key = ("count", table, plan.shape)
-
-        def build() -> Any:
-            return (
-                sa.select(sa.func.count()).select_from(table).where(*self._where(table, plan.shape))
-            )
-
-        rows = await self._rows(self._compiled(key, build), self._filter_args(plan.values), conn)
-        return int(next(iter(rows[0].values())))
+        return await self.count_selected(Selection(table, filters, consumer=consumer), conn=conn)
 
     async def db_count_query(
         self, statement: sa.Select[Any], *, conn: Connection | None = None
     ) -> int:
         """How many rows a select returns."""
-        count = sa.select(sa.func.count()).select_from(statement.order_by(None).subquery())
-        return int(await self.fetchval(count, conn=conn))
+        return int(await self.fetchval(count_statement(statement), conn=conn))
 
     async def db_insert(
         self,
@@ -394,35 +300,23 @@ class CrudDB(Database):
                         raise InvalidFilter(name, "unknown column")
                     names.append(name)
         # which columns each row gives: a missing one takes the column's DEFAULT
-        presence = tuple(tuple(name in row for name in names) for row in rows)
-        key = ("insert", table, tuple(names), presence)
-
-        def build() -> Any:
-            if not names:
-                return table.insert().returning(*table.columns)
-            default: Any = sa.literal_column("DEFAULT")
-            values = [
-                {
-                    name: sa.bindparam(f"v{i}_{j}", type_=table.c[name].type)
-                    if given[j]
-                    else default
-                    for j, name in enumerate(names)
-                }
-                for i, given in enumerate(presence)
-            ]
-            return table.insert().values(values).returning(*table.columns)
-
-        compiled = self._compiled(key, build)
+        shape = InsertShape(
+            tuple(names), tuple(tuple(name in row for name in names) for row in rows)
+        )
+        key = StatementKey("insert", table, rest=shape)
+        compiled = self.compiler.get(key)
+        if compiled is None:
+            compiled = self.compiler.store(key, _insert_statement(table, shape))
         if not names:
             # no column given: one INSERT ... DEFAULT VALUES per row
-            return [r for _ in rows for r in await self._rows(compiled, {}, conn)]
+            return [r for _ in rows for r in await self.fetch_compiled(compiled, [], conn=conn)]
         params = {
             f"v{i}_{j}": row[name]
             for i, row in enumerate(rows)
             for j, name in enumerate(names)
             if name in row
         }
-        return await self._rows(compiled, params, conn)
+        return await self.fetch_compiled(compiled, compiled.arguments(params), conn=conn)
 
     async def db_update(
         self,
@@ -439,29 +333,21 @@ class CrudDB(Database):
         for name in data:
             if name not in table.c:
                 raise InvalidFilter(name, "unknown column")
-        plan = self._plan(table, filters, consumer)
-        if plan.custom:
-            statement = self.get_query(table, table.update(), params=filters, consumer=consumer)
-            return await self.fetch(statement.values(**data).returning(*table.columns), conn=conn)
         data = _with_defaults(table, [data], "onupdate")[0]
         names = tuple(data)
-        key = ("update", table, plan.shape, names)
+        values = {f"v{j}": data[name] for j, name in enumerate(names)}
 
-        def build() -> Any:
-            values = {
-                name: sa.bindparam(f"v{j}", type_=table.c[name].type)
+        def build(conditions: list[Any]) -> Any:
+            binds = {
+                name: sa.bindparam(f"v{j}", data[name], type_=table.c[name].type)
                 for j, name in enumerate(names)
             }
-            return (
-                table.update()
-                .where(*self._where(table, plan.shape))
-                .values(values)
-                .returning(*table.columns)
-            )
+            return table.update().where(*conditions).values(binds).returning(*table.columns)
 
-        params = self._filter_args(plan.values)
-        params.update((f"v{j}", data[name]) for j, name in enumerate(names))
-        return await self._rows(self._compiled(key, build), params, conn)
+        selection = Selection(table, filters, consumer=consumer)
+        return await self._fetch_selected(
+            selection, build, kind="update", rest=names, arguments=values, conn=conn
+        )
 
     async def db_delete(
         self,
@@ -472,16 +358,12 @@ class CrudDB(Database):
         consumer: FilterConsumer = None,
     ) -> list[Row]:
         """Delete the rows matching ``filters``; returns them."""
-        plan = self._plan(table, filters, consumer)
-        if plan.custom:
-            statement = self.get_query(table, table.delete(), params=filters, consumer=consumer)
-            return await self.fetch(statement.returning(*table.columns), conn=conn)
-        key = ("delete", table, plan.shape)
 
-        def build() -> Any:
-            return table.delete().where(*self._where(table, plan.shape)).returning(*table.columns)
+        def build(conditions: list[Any]) -> Any:
+            return table.delete().where(*conditions).returning(*table.columns)
 
-        return await self._rows(self._compiled(key, build), self._filter_args(plan.values), conn)
+        selection = Selection(table, filters, consumer=consumer)
+        return await self._fetch_selected(selection, build, kind="delete", conn=conn)
 
     async def db_upsert(
         self,
@@ -524,10 +406,6 @@ class CrudDB(Database):
         "offset": 20}``) or an instance of a query schema built on ``offsetPagination``
         or ``cursorPagination`` (its field values are the parameters).
         """
-        from yarl import URL
-
-        from .pagination import Paginator, paginator_of
-
         if isinstance(pagination, Paginator):
             paginator = pagination
             values = dict(params or {})
@@ -538,5 +416,20 @@ class CrudDB(Database):
             paginator = found
             values = {k: getattr(pagination, k) for k in found.keys if hasattr(pagination, k)}
             values.update(params or {})
-        page = await paginator.page(self, table, statement, values, URL("/"), conn=conn)
+        query = ListQuery(Selection(table, statement=statement), values, URL("/"))
+        page = await paginator.page(self, query, conn=conn)
         return page.rows, page.total
+
+
+def _insert_statement(table: sa.Table, shape: InsertShape) -> Any:
+    if not shape.names:
+        return table.insert().returning(*table.columns)
+    default: Any = sa.literal_column("DEFAULT")
+    values = [
+        {
+            name: sa.bindparam(f"v{i}_{j}", type_=table.c[name].type) if given[j] else default
+            for j, name in enumerate(shape.names)
+        }
+        for i, given in enumerate(shape.given)
+    ]
+    return table.insert().values(values).returning(*table.columns)

@@ -9,9 +9,11 @@ the SQL text does not depend on the list's length.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
+from openapi.spec import FILTER_OPERATORS
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -19,14 +21,23 @@ from .errors import InvalidFilter
 
 __all__ = [
     "OPERATORS",
-    "split_key",
-    "column_filter",
-    "value_kind",
-    "check_value",
     "FilterConsumer",
+    "FilterPlan",
+    "FilterShape",
+    "Filters",
+    "build_conditions",
+    "check_value",
+    "column_filter",
+    "plan_filters",
+    "split_key",
+    "value_kind",
 ]
 
-OPERATORS = frozenset(("eq", "ne", "lt", "le", "gt", "ge"))
+#: the operator names (openapi.spec documents them)
+OPERATORS = frozenset(FILTER_OPERATORS)
+
+#: ``{"column": value, "column:op": value}``
+Filters = Mapping[str, Any]
 
 #: an object with ``filter_<name>(op, value)`` methods overriding the default filter
 FilterConsumer = Any
@@ -144,3 +155,72 @@ def build_conditions(
         check_value(column, key, value)
         conditions.append(column_filter(column, op, value_kind(value), value))
     return conditions
+
+
+#: bind parameter names of filter values, made once
+_FILTER_NAMES = tuple(f"f{i}" for i in range(32))
+
+
+def _filter_name(index: int) -> str:
+    return _FILTER_NAMES[index] if index < len(_FILTER_NAMES) else f"f{index}"
+
+
+class FilterShape(NamedTuple):
+    """One filter without its value: part of a statement's cache key."""
+
+    name: str
+    op: str
+    kind: str
+
+
+@dataclass(slots=True)
+class FilterPlan:
+    """Filters split into their shape (hashable) and the values it binds, in order.
+
+    The conditions name their parameters ``f0, f1...``: a statement built from them is
+    compiled once per shape and run with :meth:`arguments`.
+    """
+
+    table: sa.Table
+    shape: tuple[FilterShape, ...]
+    values: tuple[Any, ...]
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        conditions = []
+        index = 0
+        for filter in self.shape:
+            bind = None
+            if filter.kind != "null":
+                bind = _filter_name(index)
+                index += 1
+            column = self.table.c[filter.name]
+            conditions.append(column_filter(column, filter.op, filter.kind, name=bind))
+        return conditions
+
+    def arguments(self) -> dict[str, Any]:
+        """The values by parameter name."""
+        if len(self.values) <= len(_FILTER_NAMES):
+            return dict(zip(_FILTER_NAMES, self.values, strict=False))
+        return {_filter_name(i): value for i, value in enumerate(self.values)}
+
+
+def plan_filters(
+    table: sa.Table, filters: Filters | None, consumer: FilterConsumer = None
+) -> FilterPlan | None:
+    """The plan of ``filters``; None when ``consumer`` overrides one of them (its
+    conditions are the consumer's own: see :func:`build_conditions`)."""
+    shape: list[FilterShape] = []
+    values: list[Any] = []
+    columns = table.c
+    for key, value in (filters or {}).items():
+        name, op = split_key(key)
+        if consumer is not None and hasattr(consumer, f"filter_{name}"):
+            return None
+        if name not in columns:
+            raise InvalidFilter(key)
+        check_value(columns[name], key, value)
+        kind = value_kind(value)
+        shape.append(FilterShape(name, op, kind))
+        if kind != "null":
+            values.append(list(value) if kind == "list" else value)
+    return FilterPlan(table, tuple(shape), tuple(values))

@@ -1,16 +1,17 @@
-"""Pagination and search for list endpoints, declared on the query schema.
+"""Pagination for list endpoints, declared on the query schema.
 
-``offsetPagination(...)``, ``cursorPagination(...)`` and ``searchable(...)`` return
-dataclasses to inherit from in a query schema::
+``offsetPagination(...)`` and ``cursorPagination(...)`` return dataclasses to inherit
+from in a query schema (``searchable(...)``, from :mod:`openapi.db.search`, adds
+search)::
 
     @dataclass
     class TaskQuery(offsetPagination("title", "-created"), searchable("title")):
         done: bool | None = fields.bool_field()
 
 The dataclass carries its fields (``limit``, ``offset``, ``order_by``...), the
-response headers it documents (``__openapi_response_headers__``) and the paginator
-that runs it (``__openapi_paginator__``), which :class:`~openapi.db.path.SqlApiPath`
-finds on the query schema.
+response headers it documents and the paginator that runs it, which
+:class:`~openapi.db.path.SqlApiPath` finds on the query schema. Each paginator
+implements :meth:`~openapi.db.listing.Paginator.page` over a window of the selected rows.
 """
 
 from __future__ import annotations
@@ -24,21 +25,34 @@ import enum
 import json
 import uuid
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import sqlalchemy as sa
 from aiohttp import web
 from openapi.data import fields
 from openapi.data.json import dumps
 from openapi.spec import UnprocessableEntity
+from openapi.spec.renderer import RESPONSE_HEADERS_ATTRIBUTE
 from yarl import URL
 
 from .compiler import Row
 from .database import Connection
 from .errors import ImproperlyConfigured, InvalidFilter
-
-if TYPE_CHECKING:
-    from .crud import CrudDB
+from .listing import (
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    PAGINATOR_ATTRIBUTE,
+    ListQuery,
+    OffsetWindow,
+    Page,
+    Paginator,
+    RowSource,
+    Total,
+    Window,
+    paginator_of,
+)
+from .ordering import OrderField, declared_column, parse_order_by, total_order
+from .search import escape_like, search_fields_of, searchable
 
 __all__ = [
     "DEFAULT_LIMIT",
@@ -48,6 +62,7 @@ __all__ = [
     "Page",
     "PaginatedData",
     "Paginator",
+    "Unpaginated",
     "cursorPagination",
     "escape_like",
     "offsetPagination",
@@ -55,14 +70,6 @@ __all__ = [
     "search_fields_of",
     "searchable",
 ]
-
-DEFAULT_LIMIT = 50
-MAX_LIMIT = 100
-
-PAGINATOR_ATTRIBUTE = "__openapi_paginator__"
-TOTAL_COLUMN = "_openapi_total_count"
-SEARCH_ATTRIBUTE = "__openapi_search_fields__"
-HEADERS_ATTRIBUTE = "__openapi_response_headers__"
 
 LINK_HEADER = {
     "description": "Links to other pages (RFC 8288): first, prev, next, last",
@@ -72,15 +79,6 @@ TOTAL_HEADER = {
     "description": "Number of items matching the query, all pages together",
     "schema": {"type": "integer", "minimum": 0},
 }
-
-
-@dataclasses.dataclass
-class Page:
-    """Rows of one page, the total (offset pagination) and links to other pages."""
-
-    rows: list[Row]
-    total: int | None = None
-    links: dict[str, URL] = dataclasses.field(default_factory=dict)
 
 
 @dataclasses.dataclass
@@ -116,69 +114,19 @@ class PaginatedData:
         )
 
 
-def escape_like(text: str) -> str:
-    """``text`` matched literally inside a LIKE pattern (escape character ``\\``)."""
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+def _primary_key_order(table: sa.Table) -> tuple[OrderField, ...]:
+    return tuple(OrderField(c.key) for c in table.primary_key.columns)
 
 
-def _column(table: sa.Table, name: str) -> sa.Column[Any]:
-    column = table.c.get(name)
-    if column is None:
-        raise ImproperlyConfigured(f"table {table.name} has no column {name!r}")
-    return column
-
-
-def _split(field: str) -> tuple[str, bool]:
-    """``"-name"`` -> ``("name", True)`` (descending)."""
-    return (field[1:], True) if field.startswith("-") else (field, False)
-
-
-def _tiebreaker(table: sa.Table, names: Sequence[str]) -> list[str]:
-    """Primary-key columns that make an ordering total, unless it already is."""
-    unique_sets = [{c.name for c in table.primary_key.columns}]
-    for constraint in table.constraints:
-        if isinstance(constraint, sa.UniqueConstraint):
-            unique_sets.append({c.name for c in constraint.columns})
-    for column in table.columns:
-        if column.unique:
-            unique_sets.append({column.name})
-    present = set(names)
-    if any(unique and unique <= present for unique in unique_sets):
-        return []
-    return [c.name for c in table.primary_key.columns if c.name not in present]
-
-
-class Paginator:
-    """Runs one kind of pagination; its query keys are taken out of the filters."""
-
-    keys: tuple[str, ...] = ()
-
-    def __init__(self, default_limit: int = DEFAULT_LIMIT, max_limit: int = MAX_LIMIT) -> None:
-        if not 1 <= default_limit <= max_limit:
-            raise ValueError("need 1 <= default_limit <= max_limit")
-        self.default_limit = default_limit
-        self.max_limit = max_limit
-
-    def limit(self, params: Mapping[str, Any]) -> int:
-        limit = params.get("limit")
-        if limit is None:
-            return self.default_limit
-        return max(1, min(int(limit), self.max_limit))
+class Unpaginated(Paginator):
+    """No pagination: the first ``default_limit`` rows in primary-key order."""
 
     async def page(
-        self,
-        db: CrudDB,
-        table: sa.Table,
-        statement: sa.Select[Any],
-        params: Mapping[str, Any],
-        url: URL,
-        *,
-        conn: Connection | None = None,
+        self, rows: RowSource, query: ListQuery, *, conn: Connection | None = None
     ) -> Page:
-        """The rows of the page ``params`` asks for (no pagination: the first rows)."""
-        order = [c.asc() for c in table.primary_key.columns]
-        rows = await db.fetch(statement.order_by(*order).limit(self.limit(params)), conn=conn)
-        return Page(rows)
+        selection = query.selection
+        window = OffsetWindow(_primary_key_order(selection.table), self.limit(query.params))
+        return await rows.select_page(selection, window, conn=conn)
 
 
 class OrderedPaginator(Paginator):
@@ -196,6 +144,7 @@ class OrderedPaginator(Paginator):
         if not order_by:
             raise ValueError(f"{self.kind} needs at least one order_by field")
         self.order_by = tuple(order_by)
+        self.declared_order = parse_order_by(self.order_by)
 
 
 class OffsetPaginator(OrderedPaginator):
@@ -207,66 +156,33 @@ class OffsetPaginator(OrderedPaginator):
     def choices(self) -> tuple[str, ...]:
         """Accepted ``order_by`` values: each declared field, ascending and descending."""
         names: list[str] = []
-        for field in self.order_by:
-            name, _ = _split(field)
-            for choice in (name, f"-{name}"):
+        for field in self.declared_order:
+            for choice in (field.name, f"-{field.name}"):
                 if choice not in names:
                     names.append(choice)
         return tuple(names)
 
-    def order_fields(self, table: sa.Table, order_by: Any) -> tuple[str, ...]:
+    def order_fields(self, table: sa.Table, order_by: Any) -> tuple[OrderField, ...]:
         """The requested ordering (``-name`` descending) made total with the primary key."""
-        requested = (
-            order_by if isinstance(order_by, list | tuple) else [order_by or self.order_by[0]]
-        )
+        requested = parse_order_by(order_by or self.order_by[0])
         allowed = self.choices()
         for field in requested:
-            if field not in allowed:
+            if str(field) not in allowed:
                 raise InvalidFilter("order_by", f"cannot order by '{field}'")
-            _column(table, _split(field)[0])
-        names = [_split(field)[0] for field in requested]
-        # a total order: pages neither repeat nor skip rows that tie
-        return (*requested, *_tiebreaker(table, names))
-
-    def ordering(self, table: sa.Table, order_by: Any) -> list[Any]:
-        clauses = []
-        for field in self.order_fields(table, order_by):
-            name, desc = _split(field)
-            column = _column(table, name)
-            clauses.append(column.desc() if desc else column.asc())
-        return clauses
+            declared_column(table, field.name)
+        return total_order(table, requested)
 
     async def page(
-        self,
-        db: CrudDB,
-        table: sa.Table,
-        statement: sa.Select[Any],
-        params: Mapping[str, Any],
-        url: URL,
-        *,
-        conn: Connection | None = None,
+        self, rows: RowSource, query: ListQuery, *, conn: Connection | None = None
     ) -> Page:
+        params = query.params
         limit = self.limit(params)
         offset = int(params.get("offset") or 0)
-        ordered = statement.order_by(*self.ordering(table, params.get("order_by")))
-        # the total rides along with the page (one round trip); past the end, count apart
-        counted = ordered.add_columns(sa.func.count().over().label(TOTAL_COLUMN))
-        async with db.connection(conn) as connection:
-            # OFFSET is a bigint: the default INTEGER cast refused offsets past 2**31
-            paged = counted.limit(limit).offset(sa.literal(offset, sa.BigInteger))
-            records = await db.fetch(paged, conn=connection)
-            if records:
-                total = int(records[0][TOTAL_COLUMN])
-            elif offset:
-                total = await db.db_count_query(statement, conn=connection)
-            else:
-                total = 0
-        rows: list[Row] = []
-        for record in records:
-            row = dict(record)
-            del row[TOTAL_COLUMN]
-            rows.append(row)
-        return Page(rows, total, offset_links(url, total, limit, offset))
+        order = self.order_fields(query.selection.table, params.get("order_by"))
+        window = OffsetWindow(order, limit, offset, Total.EXACT)
+        page = await rows.select_page(query.selection, window, conn=conn)
+        total = page.total or 0
+        return Page(page.rows, page.total, offset_links(query.url, total, limit, offset))
 
 
 def offset_links(url: URL, total: int, limit: int, offset: int) -> dict[str, URL]:
@@ -364,6 +280,62 @@ def _equal(column: sa.Column[Any], param: Any) -> Any:
     return column.is_(None) if param is None else column == param
 
 
+class KeysetShape(NamedTuple):
+    order: tuple[OrderField, ...]
+    nulls: tuple[bool, ...] | None
+    back: bool
+
+
+@dataclasses.dataclass(slots=True)
+class KeysetWindow(Window):
+    """The ``limit`` rows strictly after a cursor's ``values`` in ``order`` (walking back:
+    before them, in the reversed order). NULLs sort last."""
+
+    order: tuple[OrderField, ...]
+    values: tuple[Any, ...] | None
+    back: bool
+    limit: int
+    total: Total = Total.NONE
+
+    @property
+    def shape(self) -> KeysetShape:
+        nulls = None if self.values is None else tuple(v is None for v in self.values)
+        return KeysetShape(self.order, nulls, self.back)
+
+    def apply(self, table: sa.Table, statement: sa.Select[Any]) -> sa.Select[Any]:
+        columns = [declared_column(table, field.name) for field in self.order]
+        if self.values is not None:
+            binds = [
+                None if value is None else sa.bindparam(f"k{i}", value, type_=column.type)
+                for i, (column, value) in enumerate(zip(columns, self.values, strict=True))
+            ]
+            statement = statement.where(self._keyset(columns, binds))
+        clauses = []
+        for column, field in zip(columns, self.order, strict=True):
+            clause = column.desc() if field.descending != self.back else column.asc()
+            clauses.append(clause.nulls_first() if self.back else clause.nulls_last())
+        limit = sa.bindparam("limit", self.limit, type_=sa.Integer)
+        return statement.order_by(*clauses).limit(limit)
+
+    def _keyset(self, columns: list[sa.Column[Any]], binds: list[Any]) -> Any:
+        """Rows strictly after the cursor; ``binds`` holds a parameter per column (None
+        for NULL). Walking back: the reversed order, NULLs first."""
+        conditions = []
+        for i, (column, field) in enumerate(zip(columns, self.order, strict=True)):
+            equal = [_equal(c, b) for c, b in zip(columns[:i], binds[:i], strict=True)]
+            desc = field.descending != self.back
+            after = _after(column, binds[i], desc, nulls_last=not self.back)
+            conditions.append(sa.and_(*equal, after))
+        return sa.or_(*conditions)
+
+    def arguments(self) -> dict[str, Any]:
+        arguments: dict[str, Any] = {"limit": self.limit}
+        for i, value in enumerate(self.values or ()):
+            if value is not None:
+                arguments[f"k{i}"] = value
+        return arguments
+
+
 class CursorPaginator(OrderedPaginator):
     """Keyset pagination: ``limit``, ``direction`` and an opaque ``cursor``.
 
@@ -376,166 +348,72 @@ class CursorPaginator(OrderedPaginator):
     keys = ("limit", "cursor", "direction")
     kind = "cursorPagination"
 
-    def fields(self, table: sa.Table, direction: str) -> list[tuple[sa.Column[Any], bool]]:
-        """(column, descending) of the full ordering, flipped for ``direction=desc``."""
-        named = [_split(f) for f in self.order_by]
-        named.extend((n, False) for n in _tiebreaker(table, [n for n, _ in named]))
-        flip = direction == "desc"
-        return [(_column(table, name), desc != flip) for name, desc in named]
+    def fields(self, table: sa.Table, direction: str) -> tuple[OrderField, ...]:
+        """The full ordering, flipped for ``direction=desc``."""
+        order = total_order(table, self.declared_order)
+        for field in order:
+            declared_column(table, field.name)
+        if direction != "desc":
+            return order
+        return tuple(OrderField(f.name, not f.descending) for f in order)
 
-    def encode(
-        self, row: Row, order: list[tuple[sa.Column[Any], bool]], back: bool, key: str
-    ) -> str:
-        payload = {"k": key, "v": [_cursor_value(row[c.key]) for c, _ in order], "b": back}
+    def encode(self, row: Row, order: Sequence[OrderField], back: bool, key: str) -> str:
+        payload = {"k": key, "v": [_cursor_value(row[f.name]) for f in order], "b": back}
         raw = json.dumps(payload, separators=(",", ":")).encode()
         return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
     def decode(
-        self, cursor: str, order: list[tuple[sa.Column[Any], bool]], key: str
-    ) -> tuple[list[Any], bool]:
+        self, cursor: str, columns: Sequence[sa.Column[Any]], key: str
+    ) -> tuple[tuple[Any, ...], bool]:
         try:
             raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
             payload = json.loads(raw)
             if not isinstance(payload, dict) or payload.get("k") != key:
                 raise _BadCursor
             values, back = payload["v"], payload["b"]
-            if not isinstance(values, list) or len(values) != len(order):
+            if not isinstance(values, list) or len(values) != len(columns):
                 raise _BadCursor
             if not isinstance(back, bool):
                 raise _BadCursor
-            return [_python_value(c, v) for (c, _), v in zip(order, values, strict=True)], back
+            return tuple(_python_value(c, v) for c, v in zip(columns, values, strict=True)), back
         except (_BadCursor, binascii.Error, ValueError, KeyError, TypeError) as exc:
             raise UnprocessableEntity(
                 "Invalid cursor", errors=[{"field": "cursor", "message": "invalid cursor"}]
             ) from exc
 
-    def _window(
-        self, table: sa.Table, params: Mapping[str, Any]
-    ) -> tuple[int, list[tuple[sa.Column[Any], bool]], str, str, list[Any] | None, bool]:
-        """(limit, order, key, cursor, cursor values, walking back) of a request."""
+    async def page(
+        self, rows: RowSource, query: ListQuery, *, conn: Connection | None = None
+    ) -> Page:
+        params, table = query.params, query.selection.table
         limit = self.limit(params)
         direction = params.get("direction") or "asc"
         order = self.fields(table, direction)
         # cursors of another ordering (or table) are refused, not misread
         key = f"{table.name}:{direction}:{','.join(self.order_by)}"
         cursor = params.get("cursor") or ""
-        if not cursor:
-            return limit, order, key, cursor, None, False
-        values, back = self.decode(cursor, order, key)
-        return limit, order, key, cursor, values, back
-
-    @staticmethod
-    def _keyset(order: list[tuple[sa.Column[Any], bool]], binds: list[Any], back: bool) -> Any:
-        """Rows strictly after the cursor; ``binds`` holds a parameter per column (None
-        for NULL). Walking back: the reversed order, NULLs first."""
-        conditions = []
-        for i, (column, desc) in enumerate(order):
-            equal = [_equal(c, b) for (c, _), b in zip(order[:i], binds[:i], strict=True)]
-            after = _after(column, binds[i], desc != back, nulls_last=not back)
-            conditions.append(sa.and_(*equal, after))
-        return sa.or_(*conditions)
-
-    @staticmethod
-    def _ordering(order: list[tuple[sa.Column[Any], bool]], back: bool) -> list[Any]:
-        clauses = []
-        for column, desc in order:
-            clause = column.desc() if desc != back else column.asc()
-            clauses.append(clause.nulls_first() if back else clause.nulls_last())
-        return clauses
-
-    def _page(
-        self,
-        rows: list[Row],
-        limit: int,
-        order: list[tuple[sa.Column[Any], bool]],
-        key: str,
-        cursor: str,
-        back: bool,
-        url: URL,
-    ) -> Page:
-        more = len(rows) > limit
-        rows = list(rows[:limit])
+        values: tuple[Any, ...] | None = None
+        back = False
+        if cursor:
+            columns = [declared_column(table, field.name) for field in order]
+            values, back = self.decode(cursor, columns, key)
+        # one row more than the page tells whether another page follows
+        window = KeysetWindow(order, values, back, limit + 1)
+        found = (await rows.select_page(query.selection, window, conn=conn)).rows
+        more = len(found) > limit
+        found = list(found[:limit])
         if back:
-            rows.reverse()
+            found.reverse()
         links: dict[str, URL] = {}
-        if rows:
+        if found:
             has_next = bool(cursor) if back else more
             has_prev = more if back else bool(cursor)
             if has_next:
-                links["next"] = url.update_query(cursor=self.encode(rows[-1], order, False, key))
+                next_cursor = self.encode(found[-1], order, False, key)
+                links["next"] = query.url.update_query(cursor=next_cursor)
             if has_prev:
-                links["prev"] = url.update_query(cursor=self.encode(rows[0], order, True, key))
-        return Page(rows, None, links)
-
-    async def page(
-        self,
-        db: CrudDB,
-        table: sa.Table,
-        statement: sa.Select[Any],
-        params: Mapping[str, Any],
-        url: URL,
-        *,
-        conn: Connection | None = None,
-    ) -> Page:
-        limit, order, key, cursor, values, back = self._window(table, params)
-        if values is not None:
-            binds = [
-                None if v is None else sa.bindparam(None, v, type_=c.type)
-                for (c, _), v in zip(order, values, strict=True)
-            ]
-            statement = statement.where(self._keyset(order, binds, back))
-        statement = statement.order_by(*self._ordering(order, back)).limit(limit + 1)
-        rows = await db.fetch(statement, conn=conn)
-        return self._page(rows, limit, order, key, cursor, back, url)
-
-    async def page_of(
-        self,
-        db: CrudDB,
-        table: sa.Table,
-        filters: Mapping[str, Any] | None,
-        search: tuple[Sequence[str], str] | None,
-        params: Mapping[str, Any],
-        url: URL,
-        *,
-        conn: Connection | None = None,
-        consumer: Any = None,
-    ) -> Page:
-        """:meth:`page` of the rows matching ``filters`` and ``search``, with the SQL
-        cached per shape (filters, search, direction, which cursor values are NULL)."""
-        plan = db._plan(table, filters, consumer)
-        if plan.custom:
-            statement = db.get_query(table, table.select(), params=filters, consumer=consumer)
-            if search and search[1]:
-                statement = statement.where(search_condition(table, search[0], search[1]))
-            return await self.page(db, table, statement, params, url, conn=conn)
-        limit, order, key, cursor, values, back = self._window(table, params)
-        search_fields = tuple(search[0]) if search and search[1] else ()
-        nulls = None if values is None else tuple(v is None for v in values)
-        shape = ("cursor", table, plan.shape, search_fields, key, nulls, back)
-        compiled = db.compiler.get(shape)
-        if compiled is None:
-            statement = table.select().where(*db._where(table, plan.shape))
-            if search_fields:
-                pattern = sa.bindparam("search", type_=sa.String)
-                statement = statement.where(search_condition(table, search_fields, pattern))
-            if nulls is not None:
-                binds = [
-                    None if null else sa.bindparam(f"k{i}", type_=c.type)
-                    for i, ((c, _), null) in enumerate(zip(order, nulls, strict=True))
-                ]
-                statement = statement.where(self._keyset(order, binds, back))
-            statement = statement.order_by(*self._ordering(order, back))
-            statement = statement.limit(sa.bindparam("limit", type_=sa.Integer))
-            compiled = db.compiler.store(shape, statement)
-        arguments = db._filter_args(plan.values)
-        arguments["limit"] = limit + 1
-        if search_fields and search:
-            arguments["search"] = like_pattern(search[1])
-        for i, value in enumerate(values or ()):
-            if value is not None:
-                arguments[f"k{i}"] = value
-        rows = await db.fetch_compiled(compiled, compiled.arguments(arguments), conn=conn)
-        return self._page(rows, limit, order, key, cursor, back, url)
+                prev_cursor = self.encode(found[0], order, True, key)
+                links["prev"] = query.url.update_query(cursor=prev_cursor)
+        return Page(found, None, links)
 
 
 # the dataclasses users inherit
@@ -588,7 +466,7 @@ def offsetPagination(
         specs,
         namespace={
             PAGINATOR_ATTRIBUTE: paginator,
-            HEADERS_ATTRIBUTE: {"Link": LINK_HEADER, "X-Total-Count": TOTAL_HEADER},
+            RESPONSE_HEADERS_ATTRIBUTE: {"Link": LINK_HEADER, "X-Total-Count": TOTAL_HEADER},
         },
     )
 
@@ -626,52 +504,8 @@ def cursorPagination(
     return dataclasses.make_dataclass(
         "CursorPagination",
         specs,
-        namespace={PAGINATOR_ATTRIBUTE: paginator, HEADERS_ATTRIBUTE: {"Link": LINK_HEADER}},
-    )
-
-
-def searchable(*search_fields: str) -> type:
-    """A query-schema base adding ``search``: a case-insensitive substring match
-    (ILIKE, ``%`` and ``_`` taken literally) over ``search_fields``."""
-    if not search_fields:
-        raise ValueError("searchable needs at least one field")
-    description = "Case-insensitive text search in " + ", ".join(search_fields)
-    return dataclasses.make_dataclass(
-        "Searchable",
-        [("search", str, fields.str_field(default="", description=description))],
-        namespace={SEARCH_ATTRIBUTE: tuple(search_fields)},
-    )
-
-
-def paginator_of(schema: Any) -> Paginator | None:
-    """The paginator a query schema inherits, if any."""
-    found = getattr(schema, PAGINATOR_ATTRIBUTE, None)
-    return found if isinstance(found, Paginator) else None
-
-
-def search_fields_of(schema: Any) -> tuple[str, ...]:
-    """The searchable fields a query schema inherits."""
-    found = getattr(schema, SEARCH_ATTRIBUTE, None)
-    return tuple(found) if found else ()
-
-
-def like_pattern(text: str) -> str:
-    """``%text%`` with the text's own ``%``, ``_`` and ``\\`` taken literally."""
-    if "\x00" in text:  # PostgreSQL text cannot hold NUL: a 422, not a DataError (500)
-        raise InvalidFilter("search", "NUL characters are not allowed")
-    return f"%{escape_like(text)}%"
-
-
-def search_condition(table: sa.Table, search_fields: Sequence[str], text: Any) -> Any:
-    """``col1 ILIKE '%text%' OR col2 ILIKE ...`` with the text taken literally
-    (``text`` may also be a bind parameter holding a :func:`like_pattern`)."""
-    pattern = like_pattern(text) if isinstance(text, str) else text
-    columns = [_column(table, name) for name in search_fields]
-    return sa.or_(
-        *(
-            (c if isinstance(c.type, sa.String) else sa.cast(c, sa.Text)).ilike(
-                pattern, escape="\\"
-            )
-            for c in columns
-        )
+        namespace={
+            PAGINATOR_ATTRIBUTE: paginator,
+            RESPONSE_HEADERS_ATTRIBUTE: {"Link": LINK_HEADER},
+        },
     )

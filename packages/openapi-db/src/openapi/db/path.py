@@ -10,48 +10,30 @@ from typing import Any, ClassVar
 
 import asyncpg
 import sqlalchemy as sa
+from openapi.data.fields import field_info
 from openapi.data.validate import validate
-from openapi.spec import BadRequest, NotFound
-from openapi.spec.path import ApiPath
+from openapi.spec import ApiPath, BadRequest, NotFound, query_dict
 
 from .compiler import Row
 from .crud import CrudDB
 from .database import Connection
 from .errors import ImproperlyConfigured, InvalidFilter
 from .integrity import integrity_error
-from .pagination import (
-    CursorPaginator,
-    OffsetPaginator,
-    PaginatedData,
-    Paginator,
-    offset_links,
-    paginator_of,
-    search_condition,
-    search_fields_of,
-)
+from .listing import ListQuery, Selection, paginator_of
+from .pagination import PaginatedData, Unpaginated
+from .search import Search, search_condition, search_fields_of
 
 __all__ = ["SqlApiPath"]
 
 #: the query-string value meaning SQL NULL (``?owner=NULL``, ``?owner:ne=NULL``)
 NULL = "NULL"
 
-_default_paginator = Paginator()
-
-
-def _query_dict(request_query: Any) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key in request_query.keys():
-        if key not in result:
-            values = request_query.getall(key)
-            result[key] = values[0] if len(values) == 1 else list(values)
-    return result
+_unpaginated = Unpaginated()
 
 
 @functools.lru_cache(maxsize=256)
 def _accepted_keys(schema: Any) -> dict[str, str]:
     """Query keys a dataclass accepts (``name`` and ``name:op``) -> field name."""
-    from openapi.data.fields import field_info
-
     keys: dict[str, str] = {}
     if dataclasses.is_dataclass(schema):
         for f in dataclasses.fields(schema):
@@ -95,7 +77,7 @@ class SqlApiPath(ApiPath):
         """Validated query-string filters; ``NULL`` values become None (IS NULL)."""
         schema = self._find_schema(query_schema if query_schema is not None else "query_schema")
         combined = dict(query or {})
-        combined.update(_query_dict(self.request.query))
+        combined.update(query_dict(self.request.query))
         nulls: dict[str, None] = {}
         if schema is not None:
             accepted = _accepted_keys(schema)
@@ -113,9 +95,6 @@ class SqlApiPath(ApiPath):
         if self.path_schema is not None:
             filters.update(self.path_values())
         return filters
-
-    def _schema_or_none(self, name_or_schema: Any) -> Any:
-        return self._find_schema(name_or_schema)
 
     # helpers
 
@@ -155,7 +134,7 @@ class SqlApiPath(ApiPath):
             )
 
     def _dump(self, schema: Any, rows: Any) -> Any:
-        schema = self._schema_or_none(schema)
+        schema = self._find_schema(schema)
         if isinstance(rows, list):
             rows = [r if type(r) is dict else dict(r) for r in rows]
         elif rows is not None and type(rows) is not dict:
@@ -172,7 +151,7 @@ class SqlApiPath(ApiPath):
 
     def _item_schema(self, schema: Any) -> Any:
         """The item type of a ``list[X]`` schema (X itself otherwise)."""
-        found = self._schema_or_none(schema)
+        found = self._find_schema(schema)
         args = getattr(found, "__args__", None)
         if getattr(found, "__origin__", None) in (list, tuple, set, frozenset) and args:
             return args[0]
@@ -198,8 +177,8 @@ class SqlApiPath(ApiPath):
         """
         table = table if table is not None else self.db_table
         filters = self._filters(filters, query, query_schema)
-        schema = self._schema_or_none(query_schema)
-        paginator = paginator_of(schema) or _default_paginator
+        schema = self._find_schema(query_schema)
+        paginator = paginator_of(schema) or _unpaginated
         params = {key: filters.pop(key) for key in paginator.keys if key in filters}
         search_fields = search_fields_of(schema)
         search = filters.pop("search", None) if search_fields else None
@@ -207,44 +186,11 @@ class SqlApiPath(ApiPath):
         for key, value in (*params.items(), ("search", search)):
             if isinstance(value, list):
                 raise InvalidFilter(key, "expects a single value, not a repeated key")
-        if type(paginator) in (OffsetPaginator, Paginator):
-            # offset pages (and unpaginated lists) run on CrudDB's per-shape cache
-            limit = paginator.limit(params)
-            if isinstance(paginator, OffsetPaginator):
-                offset = int(params.get("offset") or 0)
-                order = paginator.order_fields(table, params.get("order_by"))
-            else:
-                offset, order = 0, tuple(c.key for c in table.primary_key.columns)
-            counted = isinstance(paginator, OffsetPaginator)
-            rows, total = await self.db.db_list(
-                table,
-                filters,
-                order_by=order,
-                limit=limit,
-                offset=offset,
-                search=(search_fields, str(search)) if search else None,
-                count=counted,
-                conn=conn,
-                consumer=self,
-            )
-            links = offset_links(self.full_url(), total or 0, limit, offset) if counted else {}
-            return PaginatedData(self._dump(dump_schema, rows), links, total)
-        if isinstance(paginator, CursorPaginator):
-            page = await paginator.page_of(
-                self.db,
-                table,
-                filters,
-                (search_fields, str(search)) if search else None,
-                params,
-                self.full_url(),
-                conn=conn,
-                consumer=self,
-            )
-            return PaginatedData(self._dump(dump_schema, page.rows), page.links, page.total)
-        statement = self.db.get_query(table, table.select(), params=filters, consumer=self)
-        if search:
-            statement = statement.where(search_condition(table, search_fields, str(search)))
-        page = await paginator.page(self.db, table, statement, params, self.full_url(), conn=conn)
+        selection = Selection(
+            table, filters, Search(search_fields, str(search)) if search else None, self
+        )
+        list_query = ListQuery(selection, params, self.full_url())
+        page = await paginator.page(self.db, list_query, conn=conn)
         return PaginatedData(self._dump(dump_schema, page.rows), page.links, page.total)
 
     async def get_one(
@@ -370,7 +316,7 @@ class SqlApiPath(ApiPath):
         """Delete every row matching the query's filters; returns them."""
         table = table if table is not None else self.db_table
         filters = self._filters(filters, query, query_schema)
-        schema = self._schema_or_none(query_schema)
+        schema = self._find_schema(query_schema)
         paginator = paginator_of(schema)
         for key in paginator.keys if paginator else ():
             filters.pop(key, None)

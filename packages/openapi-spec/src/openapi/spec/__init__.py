@@ -15,6 +15,7 @@ from .errors import (
     Unauthorized,
     UnprocessableEntity,
 )
+from .filter_operators import FILTER_OPERATORS
 from .middleware import json_error, json_error_middleware
 from .operation import Operation, op, operation_of
 from .path import ApiPath, full_url, query_dict
@@ -36,6 +37,7 @@ from .security import PRINCIPAL_KEY, SECURITY_KEY, Security, principal_of
 __version__ = "0.1.0"
 
 __all__ = [
+    "FILTER_OPERATORS",
     "ApiError",
     "ApiKey",
     "ApiPath",

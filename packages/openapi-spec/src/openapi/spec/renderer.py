@@ -14,6 +14,7 @@ from openapi.data.json_schema import FieldSchema, SchemaRegistry
 from .docstring import docstring_yaml
 from .error_schemas import Error, ValidationError
 from .errors import InvalidSpecError
+from .filter_operators import FILTER_OPERATORS
 from .middleware import JSON_CONTENT_TYPE
 from .operation import Operation, operation_of
 from .path import ApiPath
@@ -27,14 +28,6 @@ OPERATION_KEYS = frozenset(
     ("summary", "description", "externalDocs", "deprecated", "security", "servers", "callbacks")
 )
 PATH_KEYS = frozenset(("summary", "description", "servers"))
-FILTER_OPS = {
-    "eq": "equal to",
-    "ne": "not equal to",
-    "gt": "greater than",
-    "ge": "greater than or equal to",
-    "lt": "less than",
-    "le": "less than or equal to",
-}
 RESPONSE_HEADERS_ATTRIBUTE = "__openapi_response_headers__"
 _CHALLENGE_HEADER = {
     "description": "How to authenticate (RFC 9110 challenges)",
@@ -397,7 +390,7 @@ def parameter_schema(schema: Json) -> Json:
 
 
 def _filter_description(field: FieldSchema, filter_op: str) -> str:
-    meaning = FILTER_OPS.get(filter_op, filter_op)
+    meaning = FILTER_OPERATORS.get(filter_op, filter_op)
     subject = field.description.rstrip(".") if field.description else field.name
     return f"{subject} ({meaning})"
 
