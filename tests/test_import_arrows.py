@@ -164,7 +164,7 @@ def test_imports_across_packages_follow_the_arrows(package: str) -> None:
     "package",
     [
         "data",
-        pytest.param("db", marks=_xfail("crud<->pagination cycle, removed by i15db")),
+        "db",
         pytest.param(
             "ws",
             marks=_xfail("channels->connection->sockets via TYPE_CHECKING imports; no owner yet"),
