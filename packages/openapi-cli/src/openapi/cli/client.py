@@ -15,6 +15,7 @@ from . import __version__
 from .commands import routes, serve, spec
 from .logs import configure_logging, resolve_level
 from .plugins import load_plugin, plugin_names
+from .production import Feature, setup_production
 from .sentry import setup_sentry
 
 AppSetup = Callable[[Application], None]
@@ -56,6 +57,10 @@ class OpenApiClient(click.Group):
         max_body_size: int | None = None,
         sentry_dsn: str | None = None,
         sentry_options: Mapping[str, Any] | None = None,
+        health: Feature = None,
+        metrics: Feature = None,
+        tracing: Feature = None,
+        request_id: Feature = None,
         name: str | None = None,
         **attrs: Any,
     ) -> None:
@@ -76,6 +81,10 @@ class OpenApiClient(click.Group):
         self.max_body_size = max_body_size
         self.sentry_dsn = sentry_dsn
         self.sentry_options = sentry_options
+        self.health = health
+        self.metrics = metrics
+        self.tracing = tracing
+        self.request_id = request_id
         self._app: Application | None = None
         params = list(attrs.pop("params", None) or ())
         params.extend(_global_options())
@@ -126,6 +135,13 @@ class OpenApiClient(click.Group):
             validate_docs=self.validate_docs,
             info=self.info,
             **options,
+        )
+        setup_production(
+            app,
+            health=self.health,
+            metrics=self.metrics,
+            tracing=self.tracing,
+            request_id=self.request_id,
         )
         if self.setup_app is not None:
             self.setup_app(app)
@@ -222,7 +238,10 @@ def rest(
     (``default_security=`` changes that default). ``cors`` (openapi.spec's ``Cors``, its
     keyword arguments or its origins) lets browser pages of other origins call it. Other
     keyword arguments go to :class:`OpenApiClient` (``sentry_options``, ``spec_path``,
-    ``max_body_size``, ``name``...).
+    ``max_body_size``, ``name``...), among them what an operator needs, each ``True`` or
+    the keyword arguments of its setup function: ``health`` (``GET /health/live`` and
+    ``/health/ready``), ``metrics`` (``GET /metrics``), ``tracing`` (OpenTelemetry) and
+    ``request_id`` (``X-Request-Id``).
     """
     info = dict(openapi or {})
     info_title = info.pop("title", None)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import socket
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -13,6 +15,8 @@ import click
 import yaml
 from aiohttp import web
 
+from .log_records import FORMATTERS
+from .logs import set_log_format
 from .reloader import is_reloader_child, run_with_reloader
 from .routes import format_table, route_rows
 from .server import bind_sockets, serve_workers
@@ -22,6 +26,9 @@ if TYPE_CHECKING:
     from .client import OpenApiClient
 
 logger = logging.getLogger("openapi.cli")
+
+#: prometheus-client's multiprocess directory: set for --workers N when not given
+PROMETHEUS_MULTIPROC_DIR = "PROMETHEUS_MULTIPROC_DIR"
 
 
 def get_client(ctx: click.Context) -> OpenApiClient:
@@ -91,7 +98,26 @@ def openapi_document(app: web.Application) -> dict[str, Any]:
     show_default=True,
     help="Seconds in-flight requests get to finish after SIGTERM/SIGINT.",
 )
-@click.option("--access-log/--no-access-log", default=True, help="Log every request at INFO.")
+@click.option(
+    "--drain-delay",
+    default=0.0,
+    type=click.FloatRange(min=0),
+    show_default=True,
+    envvar="DRAIN_DELAY",
+    help="Seconds /health/ready answers 503 while requests are still served, after "
+    "SIGTERM and before the listener closes (env DRAIN_DELAY).",
+)
+@click.option(
+    "--access-log/--no-access-log",
+    default=True,
+    help="Log every request at INFO: route, status, duration, request id.",
+)
+@click.option(
+    "--log-format",
+    type=click.Choice(sorted(FORMATTERS)),
+    default=None,
+    help="Log records as text lines or one JSON object per line (env LOG_FORMAT, default text).",
+)
 @click.pass_context
 def serve(
     ctx: click.Context,
@@ -100,9 +126,14 @@ def serve(
     workers: int,
     reload: bool,
     shutdown_timeout: float,
+    drain_delay: float,
     access_log: bool,
+    log_format: str | None,
 ) -> None:
     """Serve the application until SIGTERM or SIGINT, then shut down gracefully."""
+    from openapi.spec.request_id import current_request_id
+
+    set_log_format(log_format, current_request_id)
     client = get_client(ctx)
     if reload and not is_reloader_child():
         ctx.exit(run_with_reloader())
@@ -121,6 +152,7 @@ def serve(
                 shutdown_timeout=shutdown_timeout,
                 access_log=access_log,
                 parent_pid=supervisor,
+                drain_delay=drain_delay,
             )
         except Exception:
             logger.exception("the server stopped on an error")
@@ -130,7 +162,18 @@ def serve(
         with sockets[0]:
             run(sockets[0])
         return
-    ctx.exit(serve_workers(run, sockets, shutdown_timeout=shutdown_timeout))
+    if os.environ.get(PROMETHEUS_MULTIPROC_DIR):
+        code = serve_workers(run, sockets, shutdown_timeout=shutdown_timeout + drain_delay)
+    else:
+        # every worker writes its metrics here; one scrape sums them (no effect without
+        # metrics)
+        with tempfile.TemporaryDirectory(prefix="openapi-metrics-") as directory:
+            os.environ[PROMETHEUS_MULTIPROC_DIR] = directory
+            try:
+                code = serve_workers(run, sockets, shutdown_timeout=shutdown_timeout + drain_delay)
+            finally:
+                del os.environ[PROMETHEUS_MULTIPROC_DIR]
+    ctx.exit(code)
 
 
 @click.command("spec")

@@ -1,6 +1,7 @@
 """Logging for the command line: one stderr handler on the root logger.
 
-The level comes from ``--verbose``/``--quiet``, else ``LOG_LEVEL``.
+The level comes from ``--verbose``/``--quiet``, else ``LOG_LEVEL``; the format (text or
+JSON lines) from ``serve --log-format``, else ``LOG_FORMAT``.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from typing import TextIO
 
 import click
 
-LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(process)d]: %(message)s"
+from .log_records import FORMATTERS, RequestIdFilter, RequestIdSource
+
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL", "NONE")
 
 
@@ -43,8 +45,19 @@ def resolve_level(*, verbose: bool = False, quiet: bool = False) -> int | None:
     return int(getattr(logging, name))
 
 
-def configure_logging(level: int | None) -> None:
-    """Send log records at ``level`` and above to stderr (``None``: log nothing).
+def resolve_format(fmt: str | None = None) -> str:
+    """The log format asked for: ``fmt``, else ``LOG_FORMAT``, else ``text``."""
+    name = (fmt or os.environ.get("LOG_FORMAT") or "text").strip().lower()
+    if name not in FORMATTERS:
+        raise click.UsageError(f"LOG_FORMAT must be one of {', '.join(FORMATTERS)}; got {name!r}")
+    return name
+
+
+def configure_logging(
+    level: int | None, fmt: str | None = None, request_id: RequestIdSource | None = None
+) -> None:
+    """Send log records at ``level`` and above to stderr (``None``: log nothing), formatted
+    as ``fmt`` (``text`` or ``json``), each naming its request (``request_id()``).
 
     Safe to call many times: the handler it installs replaces the one installed before.
     """
@@ -56,6 +69,18 @@ def configure_logging(level: int | None) -> None:
         root.setLevel(logging.CRITICAL + 1)
         return
     handler = _StderrHandler()
-    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    handler.setFormatter(FORMATTERS[resolve_format(fmt)]())
+    handler.addFilter(RequestIdFilter(request_id))
     root.addHandler(handler)
     root.setLevel(level)
+
+
+def set_log_format(fmt: str | None, request_id: RequestIdSource | None = None) -> None:
+    """Format the records of the installed stderr handler as ``fmt``, naming their request
+    with ``request_id()`` (``serve`` knows both only once it runs)."""
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler, _StderrHandler):
+            handler.setFormatter(FORMATTERS[resolve_format(fmt)]())
+            for old in list(handler.filters):
+                handler.removeFilter(old)
+            handler.addFilter(RequestIdFilter(request_id))

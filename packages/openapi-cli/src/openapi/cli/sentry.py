@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from aiohttp import web
+from openapi.spec.request_id import current_request_id
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -32,11 +33,27 @@ async def sentry_middleware(request: web.Request, handler: Handler) -> web.Strea
         raise
 
 
+EventHook = Callable[[dict[str, Any], dict[str, Any]], dict[str, Any] | None]
+
+
+def _with_request_id(before_send: EventHook | None) -> EventHook:
+    """Tag each event with the id of the request it happened in (``request_id``)."""
+
+    def tag_request_id(event: dict[str, Any], hint: dict[str, Any]) -> dict[str, Any] | None:
+        request_id = current_request_id()
+        if request_id is not None:
+            event.setdefault("tags", {})["request_id"] = request_id
+        return before_send(event, hint) if before_send is not None else event
+
+    return tag_request_id
+
+
 def setup_sentry(app: web.Application, dsn: str, options: Mapping[str, Any] | None = None) -> None:
     """Initialise sentry-sdk for ``dsn`` and report the server errors of ``app``.
 
     ``options`` go to ``sentry_sdk.init`` as keyword arguments (``environment``,
-    ``release``, ``transport``...). Events name the route: ``GET /items/{id}``.
+    ``release``, ``transport``...). Events name the route: ``GET /items/{id}``, and
+    carry the request id (tag ``request_id``) when request ids are on.
     """
     try:
         import sentry_sdk
@@ -47,6 +64,7 @@ def setup_sentry(app: web.Application, dsn: str, options: Mapping[str, Any] | No
             "pip install 'aio-openapi-cli[sentry]'"
         ) from exc
     kwargs: dict[str, Any] = dict(options or {})
+    kwargs["before_send"] = _with_request_id(kwargs.get("before_send"))
     integrations = list(kwargs.pop("integrations", ()))
     if not any(isinstance(i, AioHttpIntegration) for i in integrations):
         integrations.append(AioHttpIntegration(transaction_style="method_and_path_pattern"))

@@ -18,11 +18,12 @@ import traceback
 from collections.abc import Callable
 
 from aiohttp import web
+from openapi.spec.readiness import shutdown_state
+
+from .access_log import AccessLogger
 
 logger = logging.getLogger("openapi.cli.server")
 
-#: the access log line: client, request line, status, size, seconds taken, user agent
-ACCESS_LOG_FORMAT = '%a "%r" %s %b %Tfs "%{User-Agent}i"'
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
@@ -74,13 +75,16 @@ async def serve_async(
     shutdown_timeout: float = 30.0,
     access_log: bool = True,
     parent_pid: int | None = None,
+    drain_delay: float = 0.0,
 ) -> None:
     """Serve the application ``build_app()`` on ``sock`` until SIGTERM or SIGINT.
 
-    On a signal the socket stops accepting, idle connections close, ``on_shutdown`` runs
-    (websockets close), in-flight requests get ``shutdown_timeout`` seconds to finish, then
-    ``on_cleanup`` runs (pools close). With ``parent_pid``, also stop when that process is
-    gone (a worker outliving its supervisor would hold the port forever).
+    On a signal readiness turns 503 (``GET /health/ready``) and requests are still served
+    for ``drain_delay`` seconds, so load balancers stop sending new ones; then the socket
+    stops accepting, idle connections close, ``on_shutdown`` runs (websockets close with
+    1001), in-flight requests get ``shutdown_timeout`` seconds to finish, and
+    ``on_cleanup`` runs (pools close). With ``parent_pid``, also stop when that process
+    is gone (a worker outliving its supervisor would hold the port forever).
     """
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
@@ -96,12 +100,13 @@ async def serve_async(
     signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
     try:
         app = build_app()
+        shutdown = shutdown_state(app)
         runner = web.AppRunner(
             app,
             handle_signals=False,
             shutdown_timeout=shutdown_timeout,
             access_log=logging.getLogger("aiohttp.access") if access_log else None,
-            access_log_format=ACCESS_LOG_FORMAT,
+            access_log_class=AccessLogger,
         )
         try:
             # after a failed start-up, cleanup still exits the cleanup contexts entered
@@ -114,6 +119,10 @@ async def serve_async(
             await stop.wait()
             if watch is not None:
                 watch.cancel()
+            shutdown.begin()
+            if drain_delay > 0:
+                logger.info("not ready any more: closing in %gs", drain_delay)
+                await asyncio.sleep(drain_delay)
         finally:
             await runner.cleanup()
         logger.info("stopped")
@@ -136,6 +145,7 @@ def serve(
     shutdown_timeout: float = 30.0,
     access_log: bool = True,
     parent_pid: int | None = None,
+    drain_delay: float = 0.0,
 ) -> None:
     """Run :func:`serve_async` in a new event loop."""
     asyncio.run(
@@ -145,6 +155,7 @@ def serve(
             shutdown_timeout=shutdown_timeout,
             access_log=access_log,
             parent_pid=parent_pid,
+            drain_delay=drain_delay,
         )
     )
 

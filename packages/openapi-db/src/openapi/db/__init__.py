@@ -4,6 +4,7 @@ from .app import get_db
 from .crud import CrudDB
 from .database import Database
 from .errors import DatabaseUnavailable, ImproperlyConfigured, InvalidFilter
+from .observers import PoolObserver, StatementTracer
 from .table_dataclass import dataclass_from_table
 
 __version__ = "0.1.0"
@@ -15,6 +16,8 @@ __all__ = [
     "DatabaseUnavailable",
     "ImproperlyConfigured",
     "InvalidFilter",
+    "PoolObserver",
+    "StatementTracer",
     "dataclass_from_table",
     "get_db",
 ]

@@ -8,6 +8,8 @@ import warnings
 
 import sqlalchemy as sa
 from aiohttp import web
+from openapi.spec.observers import OBSERVERS
+from openapi.spec.readiness import add_ready_check
 
 from .crud import CrudDB
 from .errors import DatabaseUnavailable
@@ -53,6 +55,7 @@ def get_db(
         # the contract's key is the string "db" (the seed's), not an AppKey
         warnings.simplefilter("ignore", web.NotAppKeyWarning)
         app[DB_KEY] = db
+    add_ready_check(app, "database", db.ping)
     app.on_startup.append(_open_db)
     app.on_cleanup.append(_close_db)
     return db
@@ -60,6 +63,7 @@ def get_db(
 
 async def _open_db(app: web.Application) -> None:
     db: CrudDB = app[DB_KEY]
+    db.observe(app.get(OBSERVERS) or ())
     try:
         await db.open()
     except DatabaseUnavailable as exc:  # the pool retries on first use; 503 until then

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+import time
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import AbstractContextManager, asynccontextmanager, nullcontext
 from typing import Any
 
 import asyncpg
@@ -17,6 +18,7 @@ from .compiler import CompiledSQL, Row, SqlCompiler
 from .dsn import asyncpg_dsn
 from .errors import DatabaseUnavailable, ImproperlyConfigured
 from .fifo_gate import FifoGate
+from .observers import PoolObserver, StatementTracer
 
 __all__ = ["Database", "Connection", "unavailable_errors"]
 
@@ -46,6 +48,10 @@ invalid_value_errors: tuple[type[BaseException], ...] = (
     asyncpg.DataError,
     asyncpg.exceptions._base.DataError,
 )
+
+
+#: the span of a statement when nothing traces them (reusable: nullcontext is reentrant)
+_UNTRACED: AbstractContextManager[object] = nullcontext()
 
 
 def invalid_value(exc: BaseException) -> UnprocessableEntity:
@@ -121,6 +127,8 @@ class Database:
         self._pool_lock = asyncio.Lock()
         # connections go to waiters in arrival order (asyncpg's pool lets newcomers barge)
         self._gate = FifoGate(max_size)
+        self._pool_observers: tuple[PoolObserver, ...] = ()
+        self._statement_tracer: StatementTracer | None = None
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.dsn_safe!r})"
@@ -185,10 +193,47 @@ class Database:
         if pool is not None:
             await pool.close()
 
+    # observers
+
+    def observe(self, observers: Iterable[object]) -> None:
+        """Report to those of ``observers`` that are a :class:`PoolObserver` (acquire times,
+        pool state) or a :class:`StatementTracer` (a span per statement)."""
+        observers = list(observers)
+        self._pool_observers = tuple(o for o in observers if isinstance(o, PoolObserver))
+        tracers = [o for o in observers if isinstance(o, StatementTracer)]
+        self._statement_tracer = tracers[-1] if tracers else None
+
+    def _report_pool(self, pool: asyncpg.Pool) -> None:
+        size = pool.get_size()
+        in_use = size - pool.get_idle_size()
+        waiting = self._gate.waiting
+        for observer in self._pool_observers:
+            observer.db_pool_state(size, in_use, waiting)
+
+    def _statement_span(self, sql: str) -> AbstractContextManager[object]:
+        tracer = self._statement_tracer
+        return _UNTRACED if tracer is None else tracer.db_statement(sql)
+
+    async def ping(self) -> None:
+        """Return once PostgreSQL answers through the pool; DatabaseUnavailable if not."""
+        async with self.connection() as connection:
+            await connection.fetchval("SELECT 1")
+
     # connections
 
     async def _acquire(self, pool: asyncpg.Pool) -> Connection:
         """A pool connection within :attr:`acquire_timeout`; DatabaseUnavailable if not."""
+        if not self._pool_observers:
+            return await self._take(pool)
+        start = time.perf_counter()
+        connection = await self._take(pool)
+        seconds = time.perf_counter() - start
+        for observer in self._pool_observers:
+            observer.db_acquired(seconds)
+        self._report_pool(pool)
+        return connection
+
+    async def _take(self, pool: asyncpg.Pool) -> Connection:
         gate = self._gate
         taken = False
         try:
@@ -217,6 +262,8 @@ class Database:
             await _release(pool, connection)
         finally:
             self._gate.release()
+            if self._pool_observers:
+                self._report_pool(pool)
 
     @asynccontextmanager
     async def connection(self, conn: Connection | None = None) -> AsyncIterator[Connection]:
@@ -270,9 +317,10 @@ class Database:
     async def execute(self, statement: sa.Executable, *, conn: Connection | None = None) -> str:
         """Run a Core statement; returns the status (``"UPDATE 2"``)."""
         sql, args = self.compiler.statement(statement)  # type: ignore[arg-type]
-        async with self.connection(conn) as connection:
-            result: str = await connection.execute(sql.sql, *args)
-            return result
+        with self._statement_span(sql.sql):
+            async with self.connection(conn) as connection:
+                result: str = await connection.execute(sql.sql, *args)
+                return result
 
     async def fetch(self, statement: sa.Executable, *, conn: Connection | None = None) -> list[Row]:
         """Rows of a Core statement (``select``, or DML with ``returning``)."""
@@ -284,17 +332,26 @@ class Database:
     ) -> Row | None:
         """The first row of a Core statement, or None."""
         sql, args = self.compiler.statement(statement)  # type: ignore[arg-type]
-        async with self.connection(conn) as connection:
-            return sql.row(await connection.fetchrow(sql.sql, *args))
+        with self._statement_span(sql.sql):
+            async with self.connection(conn) as connection:
+                return sql.row(await connection.fetchrow(sql.sql, *args))
 
     async def fetchval(self, statement: sa.Executable, *, conn: Connection | None = None) -> Any:
         """The first column of the first row of a Core statement."""
         sql, args = self.compiler.statement(statement)  # type: ignore[arg-type]
-        async with self.connection(conn) as connection:
-            return await connection.fetchval(sql.sql, *args)
+        with self._statement_span(sql.sql):
+            async with self.connection(conn) as connection:
+                return await connection.fetchval(sql.sql, *args)
 
     async def fetch_compiled(
         self, sql: CompiledSQL, args: Sequence[Any], *, conn: Connection | None = None
+    ) -> list[Row]:
+        """Rows of a compiled statement."""
+        with self._statement_span(sql.sql):
+            return await self._fetch_compiled(sql, args, conn)
+
+    async def _fetch_compiled(
+        self, sql: CompiledSQL, args: Sequence[Any], conn: Connection | None
     ) -> list[Row]:
         if conn is not None:
             try:

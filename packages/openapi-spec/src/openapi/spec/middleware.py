@@ -15,6 +15,7 @@ from openapi.data.json import dumps
 from openapi.data.validate import ValidationErrors
 
 from .errors import ApiError, _phrase
+from .request_id import current_request_id
 
 logger = logging.getLogger("openapi.spec")
 
@@ -50,6 +51,15 @@ def json_error(
     )
 
 
+def server_error_response() -> web.Response:
+    """The 500 answer: no traceback; the request id, when there is one, to quote."""
+    body = error_body(SERVER_ERROR_MESSAGE)
+    request_id = current_request_id()
+    if request_id is not None:
+        body["request_id"] = request_id
+    return web.Response(status=500, text=dumps(body), content_type=JSON_CONTENT_TYPE)
+
+
 def _http_exception_message(exc: web.HTTPException) -> str:
     text = exc.text
     # aiohttp's default body is "404: Not Found"; a custom text says more than the reason
@@ -73,7 +83,7 @@ async def json_error_middleware(request: web.Request, handler: Handler) -> web.S
         return json_error(exc.status, _http_exception_message(exc), headers=exc.headers)
     except Exception:
         logger.exception("%s %s failed", request.method, request.path)
-        return json_error(500, SERVER_ERROR_MESSAGE)
+        return server_error_response()
     if (
         response.status >= 400
         and isinstance(response, web.Response)

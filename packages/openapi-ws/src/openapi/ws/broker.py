@@ -22,6 +22,14 @@ class Broker(abc.ABC):
     socket subscribes to a channel and :meth:`unsubscribe` when the last one leaves.
     """
 
+    on_reconnect: Callable[[], None] | None = None
+    """Called by a broker that re-established its connection (metrics count these)."""
+
+    @property
+    def connected(self) -> bool:
+        """Whether the broker can carry messages now (readiness asks)."""
+        return True
+
     @abc.abstractmethod
     async def start(self, deliver: Deliver) -> None:
         """Start receiving messages; pass each one to ``deliver``."""

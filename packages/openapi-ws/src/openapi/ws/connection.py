@@ -82,6 +82,8 @@ class Connection:
             # never after aiohttp's close frame
             if not (self.closed or self.response.closed or self.transport.is_closing()):
                 self.transport.write(pending[0] if len(pending) == 1 else b"".join(pending))
+                for observer in self.sockets.observers:
+                    observer.ws_message_sent(len(pending))
 
     def close_soon(self, code: int, message: str) -> None:
         """Close from synchronous code: schedule :meth:`close` once."""

@@ -92,6 +92,8 @@ class WsPath(web.View):
         try:
             async for message in response:
                 if message.type == WSMsgType.TEXT:
+                    for observer in sockets.observers:
+                        observer.ws_message_received()
                     await self.on_text(message.data)
                 elif message.type == WSMsgType.BINARY:
                     self.send_error(None, None, "Binary frames are not supported")
@@ -144,18 +146,19 @@ class WsPath(web.View):
             )
             return
         payload = request.get("payload")
-        try:
-            result = await rpc(self, {} if payload is None else payload)
-            frame = dumps({"id": id_, "method": method, "result": result})
-        except RpcError as exc:
-            self.send_error(id_, method, exc.message, exc.errors)
-        except ValidationErrors as exc:
-            self.send_error(id_, method, exc.message, exc.errors)
-        except Exception:
-            logger.exception("websocket RPC %r failed", method)
-            self.send_error(id_, method, "Internal server error")
-        else:
-            self.connection.send_text(frame)
+        with self.connection.sockets.rpc_span(method):
+            try:
+                result = await rpc(self, {} if payload is None else payload)
+                frame = dumps({"id": id_, "method": method, "result": result})
+            except RpcError as exc:
+                self.send_error(id_, method, exc.message, exc.errors)
+            except ValidationErrors as exc:
+                self.send_error(id_, method, exc.message, exc.errors)
+            except Exception:
+                logger.exception("websocket RPC %r failed", method)
+                self.send_error(id_, method, "Internal server error")
+            else:
+                self.connection.send_text(frame)
 
     def send(self, message: Any) -> None:
         """Queue ``message`` (anything ``openapi.data.json.dumps`` encodes) for the client."""

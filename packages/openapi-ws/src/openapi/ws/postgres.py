@@ -258,6 +258,8 @@ class PostgresBroker(Broker):
                 break
             if not first:
                 self.reconnects += 1
+                if self.on_reconnect is not None:
+                    self.on_reconnect()
                 logger.info(
                     "PostgreSQL broker reconnected, listening to %d channels", len(self._channels)
                 )

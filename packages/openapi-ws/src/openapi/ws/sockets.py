@@ -6,6 +6,8 @@ import asyncio
 import logging
 import uuid
 import warnings
+from collections.abc import Iterable
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 from aiohttp import WSCloseCode, web
@@ -14,14 +16,17 @@ from openapi.data.json import dumps
 from .broker import Broker
 from .channels import Channels
 from .connection import Connection
-from .errors import CannotPublish, RpcError
+from .errors import BrokerUnavailable, CannotPublish, RpcError
 from .frames import text_frame
 from .handshake import Authenticate, HandshakeNotProtected
 from .local import LocalBroker
+from .observers import OBSERVERS, READY_CHECKS, RpcTracer, SocketsObserver
 
 logger = logging.getLogger("openapi.ws")
 
 SOCKETS_KEY = "web_sockets"
+#: the span of an RPC call when nothing traces them (reusable: nullcontext is reentrant)
+_UNTRACED: AbstractContextManager[object] = nullcontext()
 
 
 class Sockets:
@@ -71,12 +76,16 @@ class Sockets:
         self._broker_lock = asyncio.Lock()
         self._started = False
         self._dirty: list[Connection] = []
+        self.observers: tuple[SocketsObserver, ...] = ()
+        """Told of connections, subscriptions and messages (metrics), attached on startup."""
+        self._rpc_tracer: RpcTracer | None = None
         app.on_startup.append(self._on_startup)
         app.on_shutdown.append(self._on_shutdown)
         with warnings.catch_warnings():
-            # the documented key is a plain string, as in the seed
+            # the documented keys are plain strings, as in the seed
             warnings.simplefilter("ignore")
             app[SOCKETS_KEY] = self
+            app.setdefault(READY_CHECKS, {})["websocket broker"] = self.ping
 
     # -- lifecycle
 
@@ -106,6 +115,7 @@ class Sockets:
 
     async def _on_startup(self, app: web.Application) -> None:
         self._check_protection(app)
+        self.observe(app.get(OBSERVERS) or ())
         await self.start()
 
     def _check_protection(self, app: web.Application) -> None:
@@ -121,6 +131,32 @@ class Sockets:
                     f"but nothing authenticates its handshakes: give Sockets(authenticate=...) "
                     f"or set up openapi.spec with the security schemes first"
                 )
+
+    # -- observers
+
+    def observe(self, observers: Iterable[object]) -> None:
+        """Report to those of ``observers`` that are a :class:`SocketsObserver` (counts) or
+        an :class:`RpcTracer` (a span per RPC call)."""
+        observers = list(observers)
+        self.observers = tuple(o for o in observers if isinstance(o, SocketsObserver))
+        tracers = [o for o in observers if isinstance(o, RpcTracer)]
+        self._rpc_tracer = tracers[-1] if tracers else None
+        if self.observers:
+            self.broker.on_reconnect = self._broker_reconnected
+
+    def _broker_reconnected(self) -> None:
+        for observer in self.observers:
+            observer.ws_broker_reconnected()
+
+    def rpc_span(self, method: str) -> AbstractContextManager[object]:
+        """The span of one RPC call (nothing when calls are not traced)."""
+        tracer = self._rpc_tracer
+        return _UNTRACED if tracer is None else tracer.ws_rpc(method)
+
+    async def ping(self) -> None:
+        """Return when the broker is connected; :class:`BrokerUnavailable` if not."""
+        if not (self._started and self.broker.connected):
+            raise BrokerUnavailable("the broker is not connected")
 
     async def _on_shutdown(self, app: web.Application) -> None:
         await self.close()
@@ -186,10 +222,16 @@ class Sockets:
             raise ConnectionResetError("the websocket has no transport")
         connection = Connection(self, response, transport, uuid.uuid4().hex, principal)
         self.connections.add(connection)
+        for observer in self.observers:
+            observer.ws_connected()
         return connection
 
     async def disconnect(self, connection: Connection) -> None:
         """Forget ``connection`` and its subscriptions."""
+        if self.observers and connection in self.connections:
+            for observer in self.observers:
+                observer.ws_disconnected()
+                observer.ws_subscriptions_changed(-connection.subscription_count)
         self.connections.discard(connection)
         subscriptions = connection.subscriptions
         connection.subscriptions = {}
@@ -217,6 +259,8 @@ class Sockets:
             )
         connection.subscriptions.setdefault(channel, set()).add(pattern)
         self.channels.add(channel, pattern, connection)
+        for observer in self.observers:
+            observer.ws_subscriptions_changed(1)
         try:
             await self._sync_broker(channel)
         except Exception:
@@ -239,8 +283,10 @@ class Sockets:
 
     def _forget(self, connection: Connection, channel: str, pattern: str) -> None:
         patterns = connection.subscriptions.get(channel)
-        if patterns is not None:
-            patterns.discard(pattern)
+        if patterns is not None and pattern in patterns:
+            patterns.remove(pattern)
+            for observer in self.observers:
+                observer.ws_subscriptions_changed(-1)
             if not patterns:
                 del connection.subscriptions[channel]
         self.channels.discard(channel, pattern, connection)
