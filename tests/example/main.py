@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from aiohttp import web
 from openapi.cli import OpenApiClient, rest
@@ -34,7 +35,8 @@ def cors_origins() -> list[str]:
     return [o.strip() for o in os.environ.get(CORS_ORIGINS_ENV, "").split(",") if o.strip()]
 
 
-def create_app() -> OpenApiClient:
+def create_app(**options: Any) -> OpenApiClient:
+    """The example's command line; ``options`` go to ``rest()`` (``health=True``...)."""
     return rest(
         openapi={
             "title": "Tasks API",
@@ -59,6 +61,7 @@ def create_app() -> OpenApiClient:
         cors=Cors(origins=cors_origins(), credentials=True) if cors_origins() else None,
         setup_app=setup_app,
         commands=[db_command],
+        **options,
     )
 
 
