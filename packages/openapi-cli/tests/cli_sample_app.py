@@ -213,3 +213,7 @@ cli = create_cli()
 
 if __name__ == "__main__":
     create_cli().main()
+
+
+#: the sample with what an operator needs: probes, metrics and request ids
+production_cli = create_cli(health=True, metrics=True, request_id=True)

@@ -14,6 +14,8 @@ import sentry_sdk
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 from openapi.cli.sentry import server_error, setup_sentry
+from openapi.spec import setup
+from openapi.spec.request_id import setup_request_id
 from sentry_sdk.envelope import Envelope
 from sentry_sdk.transport import Transport
 
@@ -109,3 +111,24 @@ class Status(Exception):
 )
 def test_server_error(exc: BaseException, reported: bool) -> None:
     assert server_error(exc) is reported
+
+
+async def test_events_carry_the_request_id(
+    aiohttp_client: AiohttpClient, events: list[dict[str, Any]]
+) -> None:
+    app = sample_app()
+    setup(app, title="Sentry", version="1")
+    setup_request_id(app)
+    setup_sentry(app, DSN, SENTRY_OPTIONS)
+    client: TestClient[web.Request, web.Application] = await aiohttp_client(app)
+    response = await client.get("/boom/abc", headers={"X-Request-Id": "sentry-77"})
+    assert response.status == 500
+    assert (await response.json())["request_id"] == "sentry-77"
+    assert events, "no event"
+    # the error report and the error log line: each names the request
+    for event in events:
+        assert event["tags"]["request_id"] == "sentry-77"
+    assert any(event.get("exception") for event in events)
+    # outside a request nothing is tagged
+    sentry_sdk.capture_message("no request")
+    assert "request_id" not in events[-1].get("tags", {})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import re
 import shutil
@@ -403,3 +404,106 @@ async def test_an_application_main_serves_with_workers(start_server: StartServer
     server.send_signal(signal.SIGTERM)
     assert await server.wait() == 0
     assert server.log.count("sample app on_cleanup") == 2
+
+
+# --- what an operator needs: JSON logs with request ids, draining, metrics of workers -------
+
+SERVE_PRODUCTION = (
+    "--app",
+    "cli_sample_app:production_cli",
+    "serve",
+    "--host",
+    "127.0.0.1",
+    "--port",
+    "0",
+)
+
+
+def json_lines(lines: list[str]) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in lines if line.startswith("{")]
+
+
+async def test_json_logs_name_the_request(start_server: StartServer) -> None:
+    server = await start_server(*SERVE_PRODUCTION, "--log-format", "json")
+    (url,) = await server.urls()
+    async with aiohttp.ClientSession() as session:
+        headers = {"X-Request-Id": "quote-me-42"}
+        async with session.get(f"{url}/crash/x", headers=headers) as response:
+            assert response.status == 500
+            assert response.headers["X-Request-Id"] == "quote-me-42"
+            assert await response.json() == {
+                "message": "Internal Server Error",
+                "request_id": "quote-me-42",
+            }
+        async with session.get(f"{url}/slow?seconds=0") as response:
+            generated = response.headers["X-Request-Id"]
+    await server.wait_for_log(r'"status": 200')
+    server.send_signal(signal.SIGTERM)
+    assert await server.wait() == 0
+    records = json_lines(server.lines)
+    assert len(records) == len([line for line in server.lines if line.strip()])  # all JSON
+    for record in records:
+        assert {"time", "level", "logger", "message"} <= set(record)
+    crash = [r for r in records if r.get("request_id") == "quote-me-42"]
+    # the error with its traceback, then the access line: both name the request
+    assert [r["logger"] for r in crash] == ["openapi.spec", "aiohttp.access"]
+    assert crash[0]["level"] == "ERROR" and "RuntimeError: crash x" in crash[0]["exception"]
+    access = crash[1]
+    assert access["route"] == "/crash/{name}" and access["status"] == 500
+    assert isinstance(access["duration"], float)
+    slow = [r for r in records if r.get("request_id") == generated]
+    assert [r["message"] for r in slow][0] == "slow request started"
+    assert slow[-1]["route"] == "/slow" and slow[-1]["status"] == 200
+
+
+async def test_text_logs_name_the_request(start_server: StartServer) -> None:
+    server = await start_server(*SERVE_PRODUCTION, "--no-access-log")
+    (url,) = await server.urls()
+    async with aiohttp.ClientSession() as session:
+        headers = {"X-Request-Id": "text-7"}
+        async with session.get(f"{url}/slow?seconds=0", headers=headers) as response:
+            assert response.status == 200
+    await server.wait_for_log(r"cli_sample_app \[\d+\] text-7: slow request started")
+    server.send_signal(signal.SIGTERM)
+    assert await server.wait() == 0
+    assert "aiohttp.access" not in server.log
+
+
+async def test_sigterm_turns_readiness_off_then_drains(start_server: StartServer) -> None:
+    server = await start_server(*SERVE_PRODUCTION, "--drain-delay", "1.5")
+    (url,) = await server.urls()
+    assert await get_json(f"{url}/health/ready") == {"status": "ready", "checks": {}}
+    async with aiohttp.ClientSession() as session, session.ws_connect(f"{url}/ws") as ws:
+        assert await ws.receive_str() == "hello"
+        request = asyncio.create_task(get_json(f"{url}/slow?seconds=2.5"))
+        await server.wait_for_log("slow request started")
+        server.send_signal(signal.SIGTERM)
+        await server.wait_for_log("not ready any more")
+        # still serving during the drain delay, but not ready
+        async with session.get(f"{url}/health/ready") as response:
+            assert response.status == 503
+            body = await response.json()
+            assert body["errors"] == [{"field": "server", "message": "shutting down"}]
+        assert (await get_json(f"{url}/health/live")) == {"status": "alive"}
+        message = await ws.receive()
+        assert message.type == aiohttp.WSMsgType.CLOSE and message.data == 1001
+        assert await request == {"slow": "done"}
+    assert await server.wait() == 0
+
+
+async def test_metrics_of_two_workers_sum_in_one_scrape(start_server: StartServer) -> None:
+    server = await start_server(*SERVE_PRODUCTION, "--workers", "2", "--no-access-log")
+    url, _ = await server.urls(count=2)
+    seen: set[int] = set()
+    for _ in range(20):
+        assert await get_json(f"{url}/items/7") == {"id": "7"}
+        seen.add((await get_json(f"{url}/pid"))["pid"])
+    assert len(seen) == 2  # both workers answered
+    for _ in range(4):  # whichever worker answers the scrape, it tells the sum
+        async with aiohttp.ClientSession() as session, session.get(f"{url}/metrics") as response:
+            text = await response.text()
+        assert 'http_requests_total{method="GET",route="/pid",status="200"} 20.0' in text
+        assert 'http_requests_total{method="GET",route="/items/{id}",status="200"} 20.0' in text
+        assert "/items/7" not in text
+    server.send_signal(signal.SIGTERM)
+    assert await server.wait() == 0
