@@ -82,7 +82,7 @@ class LivePath(ApiPath):
           description: Probes for load balancers and orchestrators
     """
 
-    @op(response_schema=HealthStatus)
+    @op(response_schema=HealthStatus, security=[])
     async def get(self) -> web.Response:
         """
         ---
@@ -103,7 +103,7 @@ class ReadyPath(ApiPath):
         - Health
     """
 
-    @op(response_schema=HealthStatus)
+    @op(response_schema=HealthStatus, security=[])
     async def get(self) -> web.Response:
         """
         ---
