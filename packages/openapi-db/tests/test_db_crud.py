@@ -283,3 +283,65 @@ async def test_cursor_pages_generic_and_cached(pg_db: CrudDB) -> None:
     assert await walk("consumer") == expected
     rows, total = await pg_db.db_paginate(t, t.select(), paginator, {"limit": 2})
     assert total is None and [r["title"] for r in rows] == ["task 7", "task 5"]
+
+
+async def test_select_page_one_statement_per_shape(pg_db: CrudDB) -> None:
+    from openapi.db.listing import OffsetWindow, Selection, Total
+    from openapi.db.ordering import OrderField
+    from openapi.db.search import Search
+
+    await add_tasks(pg_db, 9)
+    t = pg_db.tasks
+    order = (OrderField("id", descending=True),)
+
+    async def page(done: bool, offset: int, text: str = "task") -> tuple[list[str], int | None]:
+        selection = Selection(t, {"done": done}, Search(("title",), text))
+        found = await pg_db.select_page(selection, OffsetWindow(order, 2, offset, Total.EXACT))
+        return [r["title"] for r in found.rows], found.total
+
+    assert await page(True, 1) == (["task 8", "task 7"], 7)
+    compilations = pg_db.compiler.compilations
+    # other values, same shape: no new statement; past the last page the total is counted
+    assert await page(False, 1) == (["task 1"], 2)
+    assert await page(True, 3, "TASK 9") == ([], 1)
+    assert pg_db.compiler.compilations == compilations + 1  # the count apart, once
+    assert await page(True, 5, "task 1") == ([], 0)
+    assert pg_db.compiler.compilations == compilations + 1
+    # a consumer's own filter: its conditions, values bound in, same rows
+    seen: list[tuple[str, object]] = []
+
+    class Consumer:
+        def filter_done(self, op: str, value: object) -> object:
+            seen.append((op, value))
+            return t.c.done.is_(value)
+
+    selection = Selection(t, {"done": True}, Search(("title",), "task"), Consumer())
+    found = await pg_db.select_page(selection, OffsetWindow(order, 2, 1, Total.EXACT))
+    assert ([r["title"] for r in found.rows], found.total) == (["task 8", "task 7"], 7)
+    assert seen == [("eq", True)]
+
+
+async def test_a_paginator_needs_only_page(pg_db: CrudDB) -> None:
+    """A new kind of pagination implements Paginator.page over select_page: nothing else
+    (CrudDB, SqlApiPath) learns about it."""
+    from openapi.db.listing import ListQuery, OffsetWindow, Page, Paginator, RowSource, Total
+    from openapi.db.ordering import OrderField
+
+    class PageNumbers(Paginator):
+        keys = ("page",)
+
+        async def page(self, rows: RowSource, query: ListQuery, *, conn: object = None) -> Page:
+            number = int(query.params.get("page") or 1)
+            limit = self.limit(query.params)
+            window = OffsetWindow((OrderField("id"),), limit, (number - 1) * limit, Total.EXACT)
+            found = await rows.select_page(query.selection, window)
+            links = {"next": query.url.with_query(page=number + 1)}
+            return Page(found.rows, found.total, links)
+
+    await add_tasks(pg_db, 5)
+    t = pg_db.tasks
+    statement = t.select().where(t.c.done.is_(True))
+    rows, total = await pg_db.db_paginate(t, statement, PageNumbers(default_limit=2), {"page": 2})
+    assert total == 3 and [r["title"] for r in rows] == ["task 5"]
+    with pytest.raises(TypeError):
+        Paginator()  # type: ignore[abstract]
