@@ -189,6 +189,24 @@ async def test_invalid_bearer_token_says_invalid_token(aiohttp_client: ClientFac
     assert response.headers["WWW-Authenticate"] == 'Bearer realm="api"'
 
 
+async def test_basic_challenge_keeps_browsers_from_prompting_over_a_page(
+    aiohttp_client: ClientFactory,
+) -> None:
+    client = await aiohttp_client(secured_app(default_security=[{"basic": []}]))
+    challenges = {}
+    for mode in ("navigate", "cors", "same-origin"):
+        response = await client.get("/notes", headers={"Sec-Fetch-Mode": mode})
+        assert response.status == 401
+        challenges[mode] = response.headers["WWW-Authenticate"]
+    xhr = await client.get("/notes", headers={"X-Requested-With": "XMLHttpRequest"})
+    assert challenges == {
+        "navigate": 'Basic realm="notes", charset="UTF-8"',
+        "cors": 'xBasic realm="notes", charset="UTF-8"',
+        "same-origin": 'xBasic realm="notes", charset="UTF-8"',
+    }
+    assert xhr.headers["WWW-Authenticate"] == 'xBasic realm="notes", charset="UTF-8"'
+
+
 async def test_missing_scope_is_a_403_naming_it(client: Any) -> None:
     response = await client.post(
         "/notes", json={"text": "x"}, headers={"Authorization": "Bearer reader"}

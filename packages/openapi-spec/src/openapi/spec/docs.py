@@ -84,8 +84,21 @@ class DocsPage:
 <script src="{static}/swagger-ui-bundle.js"></script>
 <script>
 window.ui = SwaggerUIBundle(Object.assign({config}, {{
-  presets: [SwaggerUIBundle.presets.apis], layout: "BaseLayout"
+  presets: [SwaggerUIBundle.presets.apis], layout: "BaseLayout",
+  requestInterceptor: storeCookieKeys
 }}));
+// a browser drops the Cookie header a script sets: "Try it out" with an API key in a
+// cookie stores it as a cookie of this origin instead, which fetch then sends
+function storeCookieKeys(request) {{
+  var cookie = request.headers && request.headers.Cookie;
+  if (cookie) {{
+    cookie.split(";").forEach(function (pair) {{
+      document.cookie = pair.trim() + "; path=/; SameSite=Strict";
+    }});
+    delete request.headers.Cookie;
+  }}
+  return request;
+}}
 </script>
 </body>
 </html>

@@ -65,8 +65,8 @@ class SecurityScheme(ABC):
         """The principal ``credentials`` belong to, or None when they are wrong."""
 
     @abstractmethod
-    def challenge(self, error: str = "", scopes: tuple[str, ...] = ()) -> str:
-        """The ``WWW-Authenticate`` value refusing a request (``error``: RFC 6750 code)."""
+    def challenge(self, request: web.Request, error: str = "", scopes: tuple[str, ...] = ()) -> str:
+        """The ``WWW-Authenticate`` value refusing ``request`` (``error``: RFC 6750 code)."""
 
     def declared_scopes(self) -> frozenset[str] | None:
         """Scopes a requirement may name (None: any)."""
@@ -119,14 +119,19 @@ class ApiKey(SecurityScheme):
     ) -> Principal:
         return await self.verify(request, credentials)
 
-    def challenge(self, error: str = "", scopes: tuple[str, ...] = ()) -> str:
+    def challenge(self, request: web.Request, error: str = "", scopes: tuple[str, ...] = ()) -> str:
         # no registered scheme for API keys: say where the key goes
         return f'ApiKey in="{self.location}", name="{self.name}"'
 
 
 class HttpBasic(SecurityScheme):
     """HTTP Basic authentication; ``verify(request, user, password)`` returns the principal
-    or None (:func:`match_users` builds one comparing in constant time)."""
+    or None (:func:`match_users` builds one comparing in constant time).
+
+    A 401 to a script of a web page (``Sec-Fetch-Mode`` other than ``navigate``, or
+    ``X-Requested-With: XMLHttpRequest``) challenges with ``xBasic``: browsers open their
+    login dialog over the page for ``Basic``, and hold the request until it is answered.
+    """
 
     def __init__(self, *, verify: BasicVerify, realm: str = "api", description: str = "") -> None:
         super().__init__(description=description)
@@ -151,8 +156,10 @@ class HttpBasic(SecurityScheme):
     ) -> Principal:
         return await self.verify(request, credentials.user, credentials.password)
 
-    def challenge(self, error: str = "", scopes: tuple[str, ...] = ()) -> str:
-        return f'Basic realm="{self.realm}", charset="UTF-8"'
+    def challenge(self, request: web.Request, error: str = "", scopes: tuple[str, ...] = ()) -> str:
+        # a page's script gets no browser login dialog over it (Swagger UI, single-page apps)
+        scheme = "xBasic" if _from_page_script(request) else "Basic"
+        return f'{scheme} realm="{self.realm}", charset="UTF-8"'
 
 
 class _TokenScheme(SecurityScheme):
@@ -176,7 +183,7 @@ class _TokenScheme(SecurityScheme):
             token = request.query.get(self.websocket_query) or None
         return token
 
-    def challenge(self, error: str = "", scopes: tuple[str, ...] = ()) -> str:
+    def challenge(self, request: web.Request, error: str = "", scopes: tuple[str, ...] = ()) -> str:
         parts = [f'Bearer realm="{self.realm}"']
         if error:
             parts.append(f'error="{error}"')
@@ -329,6 +336,13 @@ def _authorization(request: web.Request, scheme: str) -> str | None:
     if kind.lower() != scheme or not credentials:
         return None
     return credentials
+
+
+def _from_page_script(request: web.Request) -> bool:
+    mode = request.headers.get("Sec-Fetch-Mode")
+    if mode is not None:
+        return mode not in ("navigate", "websocket")
+    return request.headers.get("X-Requested-With", "").lower() == "xmlhttprequest"
 
 
 def _is_websocket_handshake(request: web.Request) -> bool:

@@ -157,21 +157,21 @@ class Security:
                     continue  # a documentation-only scheme
                 credentials = scheme.credentials(request)
                 if credentials is None:
-                    challenges[scheme.challenge()] = None
+                    challenges[scheme.challenge(request)] = None
                     accepted = False
                     break
                 try:
                     found = await scheme.verify_credentials(request, credentials, scopes)
                 except InsufficientScope as exc:
                     if forbidden is None:
-                        challenge = scheme.challenge("insufficient_scope", exc.scopes)
+                        challenge = scheme.challenge(request, "insufficient_scope", exc.scopes)
                         forbidden = InsufficientScope(exc.scopes, exc.message)
                         forbidden.headers = {"WWW-Authenticate": challenge}
                     accepted = False
                     break
                 if found is None:
                     invalid = True
-                    challenges[scheme.challenge("invalid_token")] = None
+                    challenges[scheme.challenge(request, "invalid_token")] = None
                     accepted = False
                     break
                 if principal is None:
