@@ -49,7 +49,10 @@ PATHS = {
     "oauth2": "/oauth2",
     "oidc": "/oidc",
 }
-CLIENT_FIELDS = {"input[data-name=clientId]": CLIENT_ID, "input[data-name=clientSecret]": CLIENT_SECRET}
+CLIENT_FIELDS = {
+    "input[data-name=clientId]": CLIENT_ID,
+    "input[data-name=clientSecret]": CLIENT_SECRET,
+}
 #: what to type in each scheme's box of the Authorize dialog, by input selector
 CREDENTIALS = {
     "basic": {"input[name=username]": "alice", "input[name=password]": "wonderland"},
@@ -122,9 +125,7 @@ def every_scheme_app(base: str) -> web.Application:
                 {"clientCredentials": {"tokenUrl": f"{base}/oauth/token", "scopes": {}}},
                 verify=issuer.verify,
             ),
-            "oidc": OpenIdConnect(
-                f"{base}/.well-known/openid-configuration", verify=issuer.verify
-            ),
+            "oidc": OpenIdConnect(f"{base}/.well-known/openid-configuration", verify=issuer.verify),
         },
     )
     for scheme, path in PATHS.items():
