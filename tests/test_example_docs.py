@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -46,6 +48,14 @@ async def test_docs_page_renders_the_example(served_example: str) -> None:
             methods = await page.locator(".opblock-summary-method").all_inner_texts()
             tags = await page.locator(".opblock-tag").all_inner_texts()
             authorize = await page.locator(".btn.authorize").count()
+            # Try it out without the key: 401; Authorize with it, then Try it out: 200
+            unauthorized = await list_tasks(page)
+            await page.locator(".btn.authorize").first.click()
+            box = page.locator(".auth-container").filter(has_text="apiKey").first
+            await box.locator("input").fill("secret")
+            await box.locator("button.authorize").click()
+            await page.locator(".modal-ux button.close-modal").click()
+            authorized = await list_tasks(page)
         finally:
             await browser.close()
     assert failed == []
@@ -60,3 +70,15 @@ async def test_docs_page_renders_the_example(served_example: str) -> None:
     )
     assert any("Task" in tag for tag in tags) and any("Event" in tag for tag in tags)
     assert authorize == 1  # the apiKey scheme is offered
+    assert (unauthorized, authorized) == (401, 200)
+
+
+async def list_tasks(page: Any) -> int:
+    """Execute GET /tasks from the docs page: the status the API answered."""
+    operation = page.locator(".opblock-get", has=page.locator('[data-path="/tasks"]'))
+    if not await operation.locator("button.execute").count():
+        await operation.locator(".opblock-summary-control").click()
+        await operation.locator("button.try-out__btn").click()
+    async with page.expect_response(lambda r: urlsplit(r.url).path == "/tasks") as answer:
+        await operation.locator("button.execute").click()
+    return int((await answer.value).status)
