@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 from abc import ABC, abstractmethod
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Mapping, Sequence
 from typing import Any, ClassVar, NamedTuple, Protocol
 
 import sqlalchemy as sa
@@ -23,7 +23,7 @@ from yarl import URL
 from .compiler import Row
 from .database import Connection
 from .filters import FilterConsumer, Filters
-from .ordering import OrderField, order_clauses
+from .ordering import OrderField, order_clauses, parse_order_by
 from .search import Search
 
 __all__ = [
@@ -31,6 +31,7 @@ __all__ = [
     "MAX_LIMIT",
     "ListQuery",
     "OffsetWindow",
+    "OrderedPaginator",
     "Page",
     "Paginator",
     "RowSource",
@@ -208,6 +209,24 @@ class Paginator(ABC):
         self, rows: RowSource, query: ListQuery, *, conn: Connection | None = None
     ) -> Page:
         """The page ``query`` asks for, read from ``rows``."""
+
+
+class OrderedPaginator(Paginator):
+    """A paginator over declared ``order_by`` fields (``-name`` for descending)."""
+
+    kind = "pagination"
+
+    def __init__(
+        self,
+        order_by: Sequence[str],
+        default_limit: int = DEFAULT_LIMIT,
+        max_limit: int = MAX_LIMIT,
+    ) -> None:
+        super().__init__(default_limit, max_limit)
+        if not order_by:
+            raise ValueError(f"{self.kind} needs at least one order_by field")
+        self.order_by = tuple(order_by)
+        self.declared_order = parse_order_by(self.order_by)
 
 
 def paginator_of(schema: Any) -> Paginator | None:
