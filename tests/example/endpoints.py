@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from aiohttp import web
 from openapi.db.path import SqlApiPath
@@ -20,9 +21,21 @@ from .models import (
     TaskQuery,
     TaskUpdate,
 )
+from .ws import TASKS
 
 logger = logging.getLogger(__name__)
 routes = web.RouteTableDef()
+
+
+async def announce(request: web.Request, event: str, task: dict[str, Any]) -> None:
+    """Publish ``event`` on the ``tasks`` channel (``TASKS`` declares its events)."""
+    sockets = request.app.get("web_sockets")
+    if sockets is not None:
+        try:
+            await sockets.publish(TASKS.name, event, task)
+        except CannotPublish:
+            # the task is stored: a missed announcement must not turn that into an error
+            logger.warning("task %s %s but not announced", task["id"], event, exc_info=True)
 
 
 @routes.view("/tasks")
@@ -63,13 +76,7 @@ class TasksPath(SqlApiPath):
                 description: Invalid data
         """
         data = await self.create_one()
-        sockets = self.request.app.get("web_sockets")
-        if sockets is not None:
-            try:
-                await sockets.publish("tasks", "created", data)
-            except CannotPublish:
-                # the task is stored: a missed announcement must not turn that into an error
-                logger.warning("task %s created but not announced", data["id"], exc_info=True)
+        await announce(self.request, "created", data)
         return self.json_response(data, status=201)
 
     @op(query_schema=TaskDeleteQuery)
@@ -117,6 +124,7 @@ class TaskPath(SqlApiPath):
         """
         ---
         summary: Update a task
+        description: Change a task and announce it on the `tasks` channel
         responses:
             200:
                 description: The updated task
@@ -126,6 +134,7 @@ class TaskPath(SqlApiPath):
                 description: Invalid data
         """
         data = await self.update_one()
+        await announce(self.request, "updated", data)
         return self.json_response(data)
 
     @op()

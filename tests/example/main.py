@@ -15,7 +15,7 @@ from openapi.ws import LocalBroker, PostgresBroker, Sockets
 
 from .endpoints import routes
 from .tables import add_tables
-from .ws import ws_routes
+from .ws import TASKS, ws_routes
 
 API_KEY = web.AppKey("api_key", str)
 API_KEY_HEADER = "X-Api-Key"
@@ -74,7 +74,7 @@ def setup_app(app: web.Application) -> None:
     url = os.environ.get("DATASTORE")
     # pub/sub spans processes through PostgreSQL when there is one
     broker = PostgresBroker(url) if url else LocalBroker()
-    app["web_sockets"] = Sockets(app, broker=broker)
+    app["web_sockets"] = Sockets(app, broker=broker, channels=[TASKS])
     app.router.add_routes(routes)
     app.router.add_routes(ws_routes)
 

@@ -1,31 +1,8 @@
-"""Dataclasses describing the JSON error bodies, shared by every operation's responses."""
+"""The JSON error bodies every operation's responses refer to (defined in openapi.data,
+shared with openapi.ws's AsyncAPI document)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Annotated
+from openapi.data.error_schemas import Error, FieldError, ValidationError
 
-from openapi.data.markers import Description
-
-
-@dataclass
-class Error:
-    """An error message."""
-
-    message: Annotated[str, Description("What went wrong")]
-
-
-@dataclass
-class FieldError:
-    """A validation error for one field."""
-
-    field: Annotated[str, Description("Dotted path of the field, list indexes as numbers")]
-    message: Annotated[str, Description("What is wrong with the field")]
-
-
-@dataclass
-class ValidationError:
-    """A validation error message and the list of field errors."""
-
-    message: Annotated[str, Description("What went wrong")]
-    errors: Annotated[list[FieldError], Description("The invalid fields")]
+__all__ = ["Error", "FieldError", "ValidationError"]

@@ -3,9 +3,12 @@
 ``app["web_sockets"] = Sockets(app, broker=None)`` manages the connected sockets;
 ``class Stream(WsPath, Subscribe, Publish)`` is a websocket endpoint with the
 ``subscribe``, ``unsubscribe`` and ``publish`` RPC methods; :class:`PostgresBroker`
-carries messages between server processes over PostgreSQL LISTEN/NOTIFY.
+carries messages between server processes over PostgreSQL LISTEN/NOTIFY;
+``GET /asyncapi`` documents the websocket API as an AsyncAPI 3.0 document.
 """
 
+from .asyncapi import AsyncApiError, AsyncApiRenderer
+from .asyncapi_http import AsyncApiRoutes
 from .broker import Broker, Deliver
 from .channels import Channel, Channels
 from .connection import Connection
@@ -15,13 +18,24 @@ from .local import LocalBroker
 from .path import WsPath
 from .patterns import EventPattern
 from .postgres import PostgresBroker
-from .pubsub import Publish, PublishSchema, Subscribe, SubscribeSchema, UnsubscribeSchema
-from .rpc import RpcMethod, ws_rpc
+from .pubsub import (
+    Publish,
+    PublishSchema,
+    Subscribe,
+    SubscribedSchema,
+    SubscribeSchema,
+    UnsubscribeSchema,
+)
+from .pubsub_channels import ChannelDeclarationError, ChannelEvent, PubSubChannel
+from .rpc import RpcEndpoint, RpcMethod, ws_rpc
 from .sockets import Sockets
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "AsyncApiError",
+    "AsyncApiRenderer",
+    "AsyncApiRoutes",
     "Authenticate",
     "HandshakeNotProtected",
     "Requirement",
@@ -29,19 +43,24 @@ __all__ = [
     "BrokerUnavailable",
     "CannotPublish",
     "Channel",
+    "ChannelDeclarationError",
+    "ChannelEvent",
     "Channels",
     "Connection",
     "Deliver",
     "EventPattern",
     "LocalBroker",
     "PostgresBroker",
+    "PubSubChannel",
     "Publish",
     "PublishSchema",
+    "RpcEndpoint",
     "RpcError",
     "RpcMethod",
     "Sockets",
     "Subscribe",
     "SubscribeSchema",
+    "SubscribedSchema",
     "UnsubscribeSchema",
     "WsPath",
     "__version__",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from aiohttp import WSCloseCode, WSMsgType, web
@@ -13,13 +12,13 @@ from openapi.data.validate import ValidationErrors
 from .connection import Connection
 from .errors import RpcError
 from .handshake import HandshakeNotProtected, Requirement
-from .rpc import RpcMethod, collect_rpc_methods
+from .rpc import RpcEndpoint
 from .sockets import SOCKETS_KEY, Sockets
 
 logger = logging.getLogger("openapi.ws")
 
 
-class WsPath(web.View):
+class WsPath(RpcEndpoint, web.View):
     """A websocket endpoint speaking the JSON RPC protocol of aio-openapi.
 
     Requests are ``{"id": ..., "method": ..., "payload": ...}``; a success answers
@@ -36,9 +35,6 @@ class WsPath(web.View):
             pass
     """
 
-    rpc_methods: ClassVar[Mapping[str, RpcMethod]] = {}
-    """The RPC methods of the class, by protocol name (built when the class is defined)."""
-
     security: ClassVar[Requirement | None] = None
     """The handshake's security requirement in OpenAPI's shape (``[{"apiKey": []}]``);
     ``[]`` is public, None the application's default. Checked by ``Sockets.authenticate``
@@ -49,10 +45,6 @@ class WsPath(web.View):
 
     connection: Connection
     """The connection of this view, set once the websocket is open."""
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        cls.rpc_methods = collect_rpc_methods(cls)
 
     @property
     def sockets(self) -> Sockets:

@@ -31,6 +31,14 @@ class UnsubscribeSchema:
 
 
 @dataclass
+class SubscribedSchema:
+    """The subscriptions of the socket after ``subscribe`` or ``unsubscribe``."""
+
+    subscribed: dict[str, list[str]]
+    """Event patterns by channel."""
+
+
+@dataclass
 class PublishSchema:
     """Publish ``data`` as ``event`` on ``channel``."""
 
@@ -63,7 +71,7 @@ class Subscribe:
 
     connection: Connection
 
-    @ws_rpc(body_schema=SubscribeSchema)
+    @ws_rpc(body_schema=SubscribeSchema, response_schema=SubscribedSchema)
     async def ws_rpc_subscribe(self, payload: dict[str, Any]) -> dict[str, Any]:
         """Subscribe to the events of a channel matching an event pattern."""
         _check_names(payload)
@@ -73,7 +81,7 @@ class Subscribe:
         )
         return {"subscribed": _subscribed(connection)}
 
-    @ws_rpc(body_schema=UnsubscribeSchema)
+    @ws_rpc(body_schema=UnsubscribeSchema, response_schema=SubscribedSchema)
     async def ws_rpc_unsubscribe(self, payload: dict[str, Any]) -> dict[str, Any]:
         """Unsubscribe from one event pattern of a channel, or from the whole channel."""
         _check_names(payload)
@@ -94,7 +102,7 @@ class Publish:
         """The data actually published for the client's ``data``; override to shape it."""
         return data
 
-    @ws_rpc(body_schema=PublishSchema)
+    @ws_rpc(body_schema=PublishSchema, response_schema=PublishSchema)
     async def ws_rpc_publish(self, payload: dict[str, Any]) -> dict[str, Any]:
         """Publish an event on a channel."""
         _check_names(payload)

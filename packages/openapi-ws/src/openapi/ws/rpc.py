@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from openapi.data.dump import dump
 from openapi.data.validate import validate
@@ -65,6 +65,20 @@ class RpcMethod:
         if self.spec.response_schema is not None:
             result = dump(self.spec.response_schema, result)
         return result
+
+
+class RpcEndpoint:
+    """A class answering RPC methods: :class:`WsPath` is one.
+
+    Its :attr:`rpc_methods` are collected once, when the class is defined.
+    """
+
+    rpc_methods: ClassVar[Mapping[str, RpcMethod]] = {}
+    """The RPC methods of the class, by protocol name (built when the class is defined)."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.rpc_methods = collect_rpc_methods(cls)
 
 
 def rpc_name(attribute: str) -> str:

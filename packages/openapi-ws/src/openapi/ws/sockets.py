@@ -6,13 +6,15 @@ import asyncio
 import logging
 import uuid
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 from aiohttp import WSCloseCode, web
 from openapi.data.json import dumps
 
+from .asyncapi import AsyncApiRenderer
+from .asyncapi_http import AsyncApiRoutes
 from .broker import Broker
 from .channels import Channels
 from .connection import Connection
@@ -21,6 +23,7 @@ from .frames import text_frame
 from .handshake import Authenticate, HandshakeNotProtected
 from .local import LocalBroker
 from .observers import OBSERVERS, READY_CHECKS, RpcTracer, SocketsObserver
+from .pubsub_channels import PubSubChannel, channel_table
 
 logger = logging.getLogger("openapi.ws")
 
@@ -45,6 +48,12 @@ class Sockets:
     :param authenticate: checks websocket handshakes against a view's ``security``
         (see :mod:`openapi.ws.handshake`); openapi.spec's ``setup`` fills it on startup
         with the application's security schemes when it is None.
+    :param channels: the declared pub/sub channels (:class:`PubSubChannel`), for the
+        AsyncAPI document; :meth:`declare` adds more before the application starts.
+    :param asyncapi_path: where ``GET`` serves the AsyncAPI 3.0 document of the websocket
+        endpoints (None: not served); ``asyncapi_docs_path`` its docs page (None: none).
+    :param asyncapi_info: AsyncAPI Info fields (title, version, description...); by
+        default those of the application's OpenAPI document.
     """
 
     def __init__(
@@ -58,6 +67,10 @@ class Sockets:
         max_subscriptions: int = 256,
         close_timeout: float = 5.0,
         authenticate: Authenticate | None = None,
+        channels: Iterable[PubSubChannel] = (),
+        asyncapi_path: str | None = "/asyncapi",
+        asyncapi_docs_path: str | None = "/asyncapi/docs",
+        asyncapi_info: Mapping[str, Any] | None = None,
     ) -> None:
         self.app = app
         self.broker: Broker = broker if broker is not None else LocalBroker()
@@ -79,6 +92,12 @@ class Sockets:
         self.observers: tuple[SocketsObserver, ...] = ()
         """Told of connections, subscriptions and messages (metrics), attached on startup."""
         self._rpc_tracer: RpcTracer | None = None
+        self.pubsub_channels: dict[str, PubSubChannel] = channel_table(channels)
+        """The declared pub/sub channels, by name."""
+        self.asyncapi = AsyncApiRenderer(app, self.pubsub_channels, info=asyncapi_info)
+        """The AsyncAPI document of the application's websocket endpoints."""
+        if asyncapi_path is not None:
+            AsyncApiRoutes(self.asyncapi, asyncapi_path, asyncapi_docs_path).install(app)
         app.on_startup.append(self._on_startup)
         app.on_shutdown.append(self._on_shutdown)
         with warnings.catch_warnings():
@@ -113,9 +132,16 @@ class Sockets:
         self.connections.clear()
         self.channels.clear()
 
+    def declare(self, *channels: PubSubChannel) -> None:
+        """Declare pub/sub channels (before the application starts)."""
+        table = channel_table((*self.pubsub_channels.values(), *channels))
+        self.pubsub_channels.update(table)
+
     async def _on_startup(self, app: web.Application) -> None:
         self._check_protection(app)
         self.observe(app.get(OBSERVERS) or ())
+        # a declaration the document cannot describe stops the application here
+        self.asyncapi.document()
         await self.start()
 
     def _check_protection(self, app: web.Application) -> None:
