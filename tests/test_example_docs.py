@@ -30,7 +30,8 @@ def chromium_path() -> str:
 
 
 @pytest.mark.browser
-async def test_docs_page_renders_the_example(served_example: str) -> None:
+async def test_docs_pages_render_the_example(served_example: str) -> None:
+    """Both docs pages in one browser launch: Swagger UI at /docs, AsyncAPI at /asyncapi/docs."""
     from playwright.async_api import async_playwright
 
     async with async_playwright() as playwright:
@@ -56,6 +57,7 @@ async def test_docs_page_renders_the_example(served_example: str) -> None:
             await box.locator("button.authorize").click()
             await page.locator(".modal-ux button.close-modal").click()
             authorized = await list_tasks(page)
+            ws = await render_asyncapi_page(await browser.new_page(), served_example)
         finally:
             await browser.close()
     assert failed == []
@@ -71,6 +73,7 @@ async def test_docs_page_renders_the_example(served_example: str) -> None:
     assert any("Task" in tag for tag in tags) and any("Event" in tag for tag in tags)
     assert authorize == 1  # the apiKey scheme is offered
     assert (unauthorized, authorized) == (401, 200)
+    check_asyncapi_page(ws)
 
 
 async def list_tasks(page: Any) -> int:
@@ -82,3 +85,51 @@ async def list_tasks(page: Any) -> int:
     async with page.expect_response(lambda r: urlsplit(r.url).path == "/tasks") as answer:
         await operation.locator("button.execute").click()
     return int((await answer.value).status)
+
+
+async def render_asyncapi_page(page: Any, base_url: str) -> dict[str, Any]:
+    """What the AsyncAPI docs page shows, its console errors and failed requests."""
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on("requestfailed", lambda request: problems.append(f"failed: {request.url}"))
+    page.on("response", lambda r: problems.append(f"{r.status}: {r.url}") if r.status >= 400 else None)
+    await page.goto(f"{base_url}/asyncapi/docs")
+    await page.wait_for_selector("#asyncapi[data-rendered=true]", timeout=30_000)
+    return {
+        "problems": problems,
+        "title": await page.locator("header .title").inner_text(),
+        "addresses": await page.locator(".channel-address").all_inner_texts(),
+        "operations": await page.locator(".operation-id").all_inner_texts(),
+        "actions": await page.locator(".operation .action").all_inner_texts(),
+        "messages": await page.locator(".message-name").all_inner_texts(),
+        "subscribe_payload": await page.locator(
+            "#message-subscribe\\.request .property-name"
+        ).all_inner_texts(),
+        "event_payload": await page.locator(
+            "#message-tasks\\.created .schema"
+        ).first.inner_text(),
+        "task_fields": await page.locator("#schema-Task .property-name").all_inner_texts(),
+        "schema_link": await page.locator(
+            "#message-subscribe\\.request a[href='#schema-SubscribeSchema']"
+        ).count(),
+    }
+
+
+def check_asyncapi_page(ws: dict[str, Any]) -> None:
+    assert ws["problems"] == []
+    assert ws["title"] == "Tasks API"
+    assert ws["addresses"] == ["/stream"]
+    operations = set(ws["operations"])
+    for method in ("subscribe", "unsubscribe", "publish"):
+        assert {f"stream.{method}.request", f"stream.{method}.answer"} <= operations
+    assert {"stream.events.tasks", "stream.events", "stream.error"} <= operations
+    assert set(ws["actions"]) == {"client sends", "server sends"}
+    assert {"tasks.created", "tasks.updated", "subscribe.result", "publish.error"} <= set(
+        ws["messages"]
+    )
+    # payload schemas: the envelope's properties, the declared event's data, components
+    assert [name.split()[0] for name in ws["subscribe_payload"]] == ["id", "method", "payload"]
+    assert ws["schema_link"] == 1
+    assert "data" in ws["event_payload"] and "Task" in ws["event_payload"]
+    assert {"id", "title", "done", "created"} <= {f.split()[0] for f in ws["task_fields"]}
