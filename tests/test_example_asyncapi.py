@@ -20,9 +20,7 @@ from tests.example.ws import TASKS, Stream
 
 Client = TestClient[Any, Any]
 ROOT = Path(__file__).resolve().parent.parent
-ASYNCAPI_SCHEMA = (
-    ROOT / "packages/openapi-ws/tests/vendor/asyncapi-specs/3.0.0-without-id.json"
-)
+ASYNCAPI_SCHEMA = ROOT / "packages/openapi-ws/tests/vendor/asyncapi-specs/3.0.0-without-id.json"
 DOCUMENT_URI = "urn:example:asyncapi"
 
 

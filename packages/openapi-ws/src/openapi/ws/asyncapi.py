@@ -71,10 +71,16 @@ class AsyncApiRenderer:
         self._document: Json | None = None
         self._json: bytes | None = None
 
-    # the parts openapi.spec's renderer knows, read when the document is built
+    # what the OpenAPI document says, when openapi.spec made one: its public format,
+    # read from the document rather than from the renderer's internals
+
+    def openapi_document(self) -> Mapping[str, Any]:
+        renderer = self.app.get(OPENAPI_SPEC_KEY)
+        document = renderer.document() if hasattr(renderer, "document") else None
+        return document if isinstance(document, Mapping) else {}
 
     def info(self) -> Json:
-        spec_info = getattr(self.app.get(OPENAPI_SPEC_KEY), "info", None) or {}
+        spec_info = self.openapi_document().get("info") or {}
         merged = {**spec_info, **(self._info or {})}
         info: Json = {key: merged[key] for key in INFO_KEYS if merged.get(key)}
         info.setdefault("title", "Websocket API")
@@ -87,9 +93,12 @@ class AsyncApiRenderer:
         return str(getattr(self.app.get(OPENAPI_SPEC_KEY), "base_path", "") or "").rstrip("/")
 
     def security_schemes(self) -> Mapping[str, Mapping[str, Any]]:
+        """OpenAPI Security Scheme Objects by name."""
         if self._security is not None:
             return self._security
-        return getattr(self.app.get(OPENAPI_SPEC_KEY), "security", None) or {}
+        components = self.openapi_document().get("components") or {}
+        schemes: Mapping[str, Mapping[str, Any]] = components.get("securitySchemes") or {}
+        return schemes
 
     def routes(self) -> Iterator[WsRoute]:
         seen: set[tuple[str, type[RpcEndpoint]]] = set()

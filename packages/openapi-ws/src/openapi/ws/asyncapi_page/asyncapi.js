@@ -78,7 +78,8 @@
       const limits = CONSTRAINTS.filter((key) => key in property)
         .map((key) => `${key}: ${JSON.stringify(property[key])}`);
       if (limits.length) details.append(el("div", { class: "constraints", text: limits.join(", ") }));
-      details.append(nested(property));
+      const inner = nested(property);
+      if (inner) details.append(inner);
       table.append(
         el("tr", {},
           el("td", { class: "property-name" },
