@@ -151,7 +151,7 @@ class _DocumentBuilder:
             channel_id = self.channel_id(route.address)
             try:
                 channels[channel_id] = self.channel(route)
-                operations.update(self.operations(channel_id, route, channels[channel_id]))
+                operations.update(self.operations(channel_id, route))
             except (TypeError, ValueError) as exc:
                 raise AsyncApiError(f"{route.view.__name__} ({route.address}): {exc}") from None
         doc: Json = {
@@ -288,7 +288,7 @@ class _DocumentBuilder:
 
     # operations: what the server receives and sends on each channel
 
-    def operations(self, channel_id: str, route: WsRoute, channel: Json) -> Json:
+    def operations(self, channel_id: str, route: WsRoute) -> Json:
         view = route.view
         channel_ref = {"$ref": f"#/channels/{pointer(channel_id)}"}
 
@@ -297,7 +297,6 @@ class _DocumentBuilder:
                 {"$ref": f"#/channels/{pointer(channel_id)}/messages/{pointer(n)}"} for n in names
             ]
 
-        security = self.security(view)
         operations: Json = {}
         for method in sorted_methods(view):
             name = method.name
@@ -322,8 +321,6 @@ class _DocumentBuilder:
                 "summary": f"The result of {name}, or its error",
                 "messages": refs(f"{name}.result", f"{name}.error"),
             }
-            if security:
-                request["security"] = answer["security"] = security
             operations[f"{channel_id}.{name}.request"] = request
             operations[f"{channel_id}.{name}.answer"] = answer
         operations[f"{channel_id}.error"] = {
@@ -356,11 +353,30 @@ class _DocumentBuilder:
                 "messages": refs("event"),
                 "tags": [{"name": "pub/sub"}],
             }
+        security = self.security(view)
+        if security:  # every message crosses the handshake the requirement guards
+            for operation in operations.values():
+                operation["security"] = security
         return operations
 
     def security(self, view: type[RpcEndpoint]) -> list[Json]:
-        # the websocket handshake is not authenticated yet: no requirement to document
-        return []
+        """The schemes of the view's handshake requirement, as references.
+
+        The requirement is ``WsPath.security``, else the application's default (the
+        OpenAPI document's ``security``), as the handshake check reads it. An empty
+        requirement, or one with an empty alternative, is public: nothing to list.
+        """
+        requirement = getattr(view, "security", None)
+        if requirement is None:
+            requirement = self.renderer.openapi_document().get("security")
+        if not requirement or not all(requirement):
+            return []
+        names = dict.fromkeys(name for alternative in requirement for name in alternative)
+        return [
+            {"$ref": f"#/components/securitySchemes/{pointer(name)}"}
+            for name in names
+            if name in self.schemes
+        ]
 
 
 def security_scheme(name: str, scheme: Mapping[str, Any]) -> Json:
