@@ -73,7 +73,19 @@ async def test_the_document_validates_and_shares_components(client: Client) -> N
     assert {"Task", "ValidationError", "FieldError"} <= shared
     for name in shared:
         assert components[name] == openapi["components"]["schemas"][name], name
-    assert document["components"]["securitySchemes"]["apiKey"]["type"] == "httpApiKey"
+    schemes = document["components"]["securitySchemes"]
+    assert schemes["apiKey"] == {**schemes["apiKey"], "type": "httpApiKey", "in": "header"}
+    assert schemes["streamKey"]["in"] == "query"
+    # the stream takes either key: every operation of it says so
+    stream = [op for name, op in document["operations"].items() if name.startswith("stream.")]
+    assert stream and all(
+        op["security"]
+        == [
+            {"$ref": "#/components/securitySchemes/apiKey"},
+            {"$ref": "#/components/securitySchemes/streamKey"},
+        ]
+        for op in stream
+    )
 
 
 async def test_every_method_and_event_of_the_stream_is_documented(client: Client) -> None:

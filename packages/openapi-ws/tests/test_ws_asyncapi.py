@@ -174,6 +174,43 @@ def test_security_schemes_of_http_become_asyncapi_schemes() -> None:
         AsyncApiRenderer(app, {}, security={"odd": {"type": "mutualTLS"}}).document()
 
 
+def test_operations_of_a_protected_endpoint_list_its_schemes() -> None:
+    class Locked(WsPath, Subscribe):
+        security = [{"key": []}, {"key": [], "token": []}]
+
+    class Open(WsPath):
+        security: list[dict[str, list[str]]] = []
+
+        async def ws_rpc_hello(self, payload: Any) -> str:
+            return "hi"
+
+    class Default(WsPath):
+        async def ws_rpc_hello(self, payload: Any) -> str:
+            return "hi"
+
+    app = web.Application()
+    app.router.add_view("/locked", Locked)
+    app.router.add_view("/open", Open)
+    app.router.add_view("/default", Default)
+    schemes = {
+        "key": {"type": "apiKey", "name": "X-Key", "in": "header"},
+        "token": {"type": "http", "scheme": "bearer"},
+    }
+    document = AsyncApiRenderer(app, {"notes": NOTES}, security=schemes).document()
+    check_asyncapi(document)
+    operations = document["operations"]
+    locked = [op for name, op in operations.items() if name.startswith("locked.")]
+    assert {"locked.subscribe.request", "locked.events.notes", "locked.error"} <= set(operations)
+    for operation in locked:
+        assert operation["security"] == [
+            {"$ref": "#/components/securitySchemes/key"},
+            {"$ref": "#/components/securitySchemes/token"},
+        ]
+    # public, and no default requirement without an OpenAPI document
+    others = [op for name, op in operations.items() if not name.startswith("locked.")]
+    assert others and not [op for op in others if "security" in op]
+
+
 def test_declaration_mistakes() -> None:
     with pytest.raises(ChannelDeclarationError, match="needs a name"):
         PubSubChannel("", events={"a": int})
