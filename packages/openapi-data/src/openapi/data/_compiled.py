@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from ._codegen import CodeBuilder
 from ._nodes import Node
 
 Compiled = Callable[..., Any]
@@ -142,3 +143,22 @@ class CompiledFunctions:
 
 
 compiled = CompiledFunctions()
+
+
+class Emitter:
+    """What the loader and dumper emitters share: the code being built, references to
+    other compiled functions, and the dataclasses being inlined."""
+
+    def __init__(self, globals_: dict[str, Any]) -> None:
+        self.b = CodeBuilder(globals_)
+        self.inlining: list[Any] = []
+
+    def ref(self, key: CompileKey, hint: str) -> str:
+        """A global name of the generated code bound to the function of ``key``."""
+        name = self.b.name(hint)
+        compiled.bind(self.b.globals, name, key)
+        return name
+
+    def can_inline(self, cls: Any) -> bool:
+        """Inline a nested dataclass up to three levels, never into itself."""
+        return cls not in self.inlining and len(self.inlining) < 3

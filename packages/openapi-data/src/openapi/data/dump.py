@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._dump import dumper_of
+from ._kinds import dumper_of
 
 __all__ = ["dump"]
 

@@ -7,7 +7,7 @@ from typing import Any, NamedTuple, TypeVar, overload
 
 from ._field_specs import dataclass_fields, is_dataclass_type
 from ._invalid import Invalid
-from ._load import compile_entry, loader_of
+from ._kinds import compile_entry, loader_of
 
 __all__ = ["ValidatedData", "ValidationErrors", "validate", "validated_schema"]
 
