@@ -6,14 +6,19 @@ GET /tasks?done=false&limit=25 (offset pagination ordered by id: X-Total-Count a
 Link headers), GET /tasks/{id}, POST /tasks (title at most 64 characters, severity
 0..5, done a boolean). One process, no access log, a pool of DBPOOL_MAX_SIZE
 connections (the driver sets 10); ``--loop uvloop`` (when installed) or ``asyncio``.
+``--observe`` turns on Prometheus metrics and OpenTelemetry tracing (every span sampled,
+batched and handed to an exporter that drops them: the cost of everything but the
+network), to measure what they cost.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from aiohttp import web
@@ -23,6 +28,8 @@ from openapi.db import get_db
 from openapi.db.pagination import offsetPagination
 from openapi.db.path import SqlApiPath
 from openapi.spec import op
+from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter, SpanExportResult
 
 
 def add_tables(metadata: sa.MetaData) -> None:
@@ -101,21 +108,34 @@ def setup_app(app: web.Application) -> None:
     app.router.add_routes(routes)
 
 
-def create_app() -> OpenApiClient:
-    return rest(title="Tasks benchmark", version="1.0.0", setup_app=setup_app)
+class DroppingExporter(SpanExporter):
+    """Takes every batch of spans and sends them nowhere."""
+
+    def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
+        return SpanExportResult.SUCCESS
+
+
+def create_app(observe: bool = False) -> OpenApiClient:
+    options: dict[str, Any] = {}
+    if observe:
+        provider = TracerProvider()
+        provider.add_span_processor(BatchSpanProcessor(DroppingExporter()))
+        options = {"metrics": True, "tracing": {"tracer_provider": provider}}
+    return rest(title="Tasks benchmark", version="1.0.0", setup_app=setup_app, **options)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--loop", choices=("asyncio", "uvloop"), default="asyncio")
+    parser.add_argument("--observe", action="store_true", help="metrics and tracing on")
     args = parser.parse_args()
     if args.loop == "uvloop":
         import uvloop
 
         asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
     serve = ["serve", "--host", "127.0.0.1", "--port", str(args.port), "--no-access-log"]
-    create_app().main(serve, standalone_mode=False)
+    create_app(observe=args.observe).main(serve, standalone_mode=False)
 
 
 if __name__ == "__main__":

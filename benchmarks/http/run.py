@@ -56,6 +56,7 @@ VENVS = HERE / ".venvs"
 
 OURS = "aio-openapi (this project)"
 OURS_ASYNCIO = "aio-openapi, asyncio loop"
+OURS_OBSERVED = "aio-openapi, metrics+tracing on"
 SEED = "aio-openapi 3.2.1"
 FASTAPI = "FastAPI+uvicorn"
 FASTAPI_STANDARD = "FastAPI+uvicorn[standard]"
@@ -73,6 +74,7 @@ VERSIONS_OF = {
 }
 VERSIONS_OF["ours"] = [*VERSIONS_OF["ours"], "uvloop"]
 VERSIONS_OF["ours-asyncio"] = VERSIONS_OF["ours"]
+VERSIONS_OF["ours-observed"] = [*VERSIONS_OF["ours"], "prometheus-client", "opentelemetry-sdk"]
 # requests/s ours must reach, as a multiple of each peer's (the floor is a reference line)
 TARGETS = {"aio-openapi": 2.0, "fastapi": 1.0, "fastapi-std": 1.25}
 DEFAULT_ONLY = "ours,aio-openapi,fastapi,fastapi-std,floor"
@@ -158,6 +160,13 @@ def implementations() -> list[Implementation]:
     return [
         Implementation(OURS, "ours", None, HERE / "ours.py", ("--loop", "uvloop")),
         Implementation(OURS_ASYNCIO, "ours-asyncio", None, HERE / "ours.py", ("--loop", "asyncio")),
+        Implementation(
+            OURS_OBSERVED,
+            "ours-observed",
+            None,
+            HERE / "ours.py",
+            ("--loop", "uvloop", "--observe"),
+        ),
         Implementation(
             SEED, "aio-openapi", PEERS / "aio-openapi.txt", PEERS / "aio_openapi_app.py"
         ),
@@ -749,7 +758,8 @@ def main() -> None:
     parser.add_argument(
         "--only",
         default=DEFAULT_ONLY,
-        help=f"implementations, comma separated (default {DEFAULT_ONLY}; also ours-asyncio)",
+        help=f"implementations, comma separated (default {DEFAULT_ONLY}; also ours-asyncio, "
+        "and ours-observed: metrics and tracing on, --only ours,ours-observed for their cost)",
     )
     parser.add_argument("--endpoints", default=",".join(ENDPOINTS))
     parser.add_argument("--loadgen", choices=("auto", "wrk", "aiohttp"), default="auto")

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import os
 import re
+import subprocess
+import sys
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 from openapi.spec import ApiPath, op, setup
@@ -14,7 +19,7 @@ from openapi.spec.health import setup_health
 from openapi.spec.metrics import setup_metrics
 from openapi.spec.readiness import add_ready_check, shutdown_state
 from openapi.spec.request_id import REQUEST_ID_HEADER, setup_request_id
-from openapi.spec.tracing import setup_tracing
+from openapi.spec.tracing import setup_tracing, tracer_provider_from_environment
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
@@ -245,3 +250,54 @@ async def test_a_server_span_per_request(aiohttp_client: AiohttpClient) -> None:
     assert crash.context is not None and format(crash.context.trace_id, "032x") != TRACE_ID
     assert dict(crash.attributes or {})["http.response.status_code"] == 500
     assert crash.status.status_code == StatusCode.ERROR
+
+
+ENV_TRACING_SCRIPT = """
+import asyncio
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+from openapi.spec.tracing import setup_tracing, tracer_provider_from_environment
+
+async def item(request):
+    return web.json_response({"id": request.match_info["id"]})
+
+async def main():
+    app = web.Application()
+    app.router.add_get("/items/{id}", item)
+    setup_tracing(app)
+    async with TestClient(TestServer(app, host="127.0.0.1")) as client:
+        assert (await client.get("/items/3")).status == 200
+
+asyncio.run(main())
+"""
+
+
+def test_tracing_configured_by_the_otel_variables(tmp_path: Any) -> None:
+    env = {
+        **os.environ,
+        "OTEL_SERVICE_NAME": "tasks-api",
+        "OTEL_RESOURCE_ATTRIBUTES": "deployment.environment=test",
+        "OTEL_TRACES_EXPORTER": "console",
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", ENV_TRACING_SCRIPT],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    span = json.loads(done.stdout)
+    assert span["name"] == "GET /items/{id}"
+    assert span["kind"] == "SpanKind.SERVER"
+    assert span["attributes"]["http.route"] == "/items/{id}"
+    assert span["resource"]["attributes"]["service.name"] == "tasks-api"
+    assert span["resource"]["attributes"]["deployment.environment"] == "test"
+
+
+def test_an_unknown_exporter_is_named(monkeypatch: Any) -> None:
+    monkeypatch.setenv("OTEL_TRACES_EXPORTER", "carrier-pigeon")
+    with pytest.raises(RuntimeError, match="'carrier-pigeon', which is not installed"):
+        tracer_provider_from_environment()
+    monkeypatch.setenv("OTEL_TRACES_EXPORTER", "none")
+    assert tracer_provider_from_environment() is not None

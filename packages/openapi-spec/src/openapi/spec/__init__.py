@@ -16,10 +16,15 @@ from .errors import (
     UnprocessableEntity,
 )
 from .filter_operators import FILTER_OPERATORS
+from .health import setup_health
 from .middleware import json_error, json_error_middleware
+from .observers import OBSERVERS, add_observer
 from .operation import Operation, op, operation_of
 from .path import ApiPath, full_url, query_dict
+from .readiness import READY_CHECKS, ShutdownState, add_ready_check, shutdown_state
 from .renderer import SpecRenderer
+from .request_id import REQUEST_ID_HEADER, current_request_id, setup_request_id
+from .route_template import route_template
 from .schemes import (
     ApiKey,
     BasicCredentials,
@@ -38,6 +43,9 @@ __version__ = "0.1.0"
 
 __all__ = [
     "FILTER_OPERATORS",
+    "OBSERVERS",
+    "READY_CHECKS",
+    "REQUEST_ID_HEADER",
     "ApiError",
     "ApiKey",
     "ApiPath",
@@ -59,10 +67,14 @@ __all__ = [
     "SECURITY_KEY",
     "Security",
     "SecurityScheme",
+    "ShutdownState",
     "SpecRenderer",
     "Unauthorized",
     "UnprocessableEntity",
     "__version__",
+    "add_observer",
+    "add_ready_check",
+    "current_request_id",
     "docstring_yaml",
     "full_url",
     "json_error",
@@ -73,6 +85,10 @@ __all__ = [
     "operation_of",
     "principal_of",
     "query_dict",
+    "route_template",
     "secret_equals",
     "setup",
+    "setup_health",
+    "setup_request_id",
+    "shutdown_state",
 ]

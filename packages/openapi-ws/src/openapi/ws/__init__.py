@@ -15,6 +15,7 @@ from .connection import Connection
 from .errors import BrokerUnavailable, CannotPublish, RpcError
 from .handshake import Authenticate, HandshakeNotProtected, Requirement
 from .local import LocalBroker
+from .observers import RpcTracer, SocketsObserver
 from .path import WsPath
 from .patterns import EventPattern
 from .postgres import PostgresBroker
@@ -57,7 +58,9 @@ __all__ = [
     "RpcEndpoint",
     "RpcError",
     "RpcMethod",
+    "RpcTracer",
     "Sockets",
+    "SocketsObserver",
     "Subscribe",
     "SubscribeSchema",
     "SubscribedSchema",
