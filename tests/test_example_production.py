@@ -102,7 +102,10 @@ async def test_metrics_of_requests_pool_and_websockets(observed: Client) -> None
     async with observed.ws_connect("/stream") as ws:
         answer = await rpc(ws, "s1", "subscribe", {"channel": "tasks"})
         assert "result" in answer
-        text = await (await observed.get("/metrics")).text()
+        # public, as the probes: no API key
+        scrape = await observed.get("/metrics", headers={"X-Api-Key": ""})
+        assert scrape.status == 200
+        text = await scrape.text()
         assert sample(text, "ws_connections") == 1
         assert sample(text, "ws_subscriptions") == 1
         assert sample(text, "ws_messages_received_total") == 1

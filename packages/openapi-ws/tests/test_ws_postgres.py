@@ -34,6 +34,34 @@ async def connect(client: Any, ws_connect: Any) -> Any:
     return new
 
 
+class Counts:
+    """A SocketsObserver counting what it is told."""
+
+    def __init__(self) -> None:
+        self.told: dict[str, int] = {}
+
+    def _add(self, name: str, n: int = 1) -> None:
+        self.told[name] = self.told.get(name, 0) + n
+
+    def ws_connected(self) -> None:
+        self._add("connected")
+
+    def ws_disconnected(self) -> None:
+        self._add("disconnected")
+
+    def ws_subscriptions_changed(self, delta: int) -> None:
+        self._add("subscriptions", delta)
+
+    def ws_message_received(self) -> None:
+        self._add("received")
+
+    def ws_message_sent(self, count: int) -> None:
+        self._add("sent", count)
+
+    def ws_broker_reconnected(self) -> None:
+        self._add("reconnects")
+
+
 def broker_of(client: Any) -> PostgresBroker:
     sockets: Sockets = client.app["web_sockets"]
     assert isinstance(sockets.broker, PostgresBroker)
@@ -136,11 +164,14 @@ async def test_foreign_notifications_are_ignored(client: Any, connect: Any, pg_d
 async def test_reconnects_after_pg_terminate_backend(
     client: Any, connect: Any, pg_dsn: str, app_name: str
 ) -> None:
+    counts = Counts()
+    client.app["web_sockets"].observe([counts])
     subscriber = await connect()
     publisher = await connect()
     await subscriber.result("subscribe", {"channel": "alive"})
     await publisher.result("publish", {"channel": "alive", "event": "before", "data": 0})
     assert (await subscriber.event())["event"] == "before"
+    assert counts.told == {"connected": 2, "subscriptions": 1, "received": 2, "sent": 3}
 
     admin = await asyncpg.connect(pg_dsn)
     try:
@@ -171,6 +202,7 @@ async def test_reconnects_after_pg_terminate_backend(
     assert received is not None and received["event"] == "after"
     broker = broker_of(client)
     assert broker.reconnects >= 1
+    assert counts.told["reconnects"] == broker.reconnects  # metrics hear of each one
     assert broker.connected
     # and new subscriptions work on the new connection
     await subscriber.result("subscribe", {"channel": "later"})
