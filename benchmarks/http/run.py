@@ -57,6 +57,7 @@ VENVS = HERE / ".venvs"
 OURS = "aio-openapi (this project)"
 OURS_ASYNCIO = "aio-openapi, asyncio loop"
 OURS_OBSERVED = "aio-openapi, metrics+tracing on"
+OURS_METRICS = "aio-openapi, metrics on"
 SEED = "aio-openapi 3.2.1"
 FASTAPI = "FastAPI+uvicorn"
 FASTAPI_STANDARD = "FastAPI+uvicorn[standard]"
@@ -75,6 +76,7 @@ VERSIONS_OF = {
 VERSIONS_OF["ours"] = [*VERSIONS_OF["ours"], "uvloop"]
 VERSIONS_OF["ours-asyncio"] = VERSIONS_OF["ours"]
 VERSIONS_OF["ours-observed"] = [*VERSIONS_OF["ours"], "prometheus-client", "opentelemetry-sdk"]
+VERSIONS_OF["ours-metrics"] = [*VERSIONS_OF["ours"], "prometheus-client"]
 # requests/s ours must reach, as a multiple of each peer's (the floor is a reference line)
 TARGETS = {"aio-openapi": 2.0, "fastapi": 1.0, "fastapi-std": 1.25}
 DEFAULT_ONLY = "ours,aio-openapi,fastapi,fastapi-std,floor"
@@ -165,7 +167,14 @@ def implementations() -> list[Implementation]:
             "ours-observed",
             None,
             HERE / "ours.py",
-            ("--loop", "uvloop", "--observe"),
+            ("--loop", "uvloop", "--observe", "all"),
+        ),
+        Implementation(
+            OURS_METRICS,
+            "ours-metrics",
+            None,
+            HERE / "ours.py",
+            ("--loop", "uvloop", "--observe", "metrics"),
         ),
         Implementation(
             SEED, "aio-openapi", PEERS / "aio-openapi.txt", PEERS / "aio_openapi_app.py"
@@ -759,7 +768,8 @@ def main() -> None:
         "--only",
         default=DEFAULT_ONLY,
         help=f"implementations, comma separated (default {DEFAULT_ONLY}; also ours-asyncio, "
-        "and ours-observed: metrics and tracing on, --only ours,ours-observed for their cost)",
+        "ours-observed (metrics and tracing on) and ours-metrics: --only "
+        "ours,ours-observed,ours-metrics for their cost)",
     )
     parser.add_argument("--endpoints", default=",".join(ENDPOINTS))
     parser.add_argument("--loadgen", choices=("auto", "wrk", "aiohttp"), default="auto")
