@@ -23,7 +23,9 @@ def setup_app(app: web.Application) -> None:
 
 
 async def test_served_under_base_path() -> None:
-    client = rest(openapi={"title": "Calc", "version": "2.0.0"}, base_path="/api", setup_app=setup_app)
+    client = rest(
+        openapi={"title": "Calc", "version": "2.0.0"}, base_path="/api", setup_app=setup_app
+    )
     async with TestClient(TestServer(client.get_serve_app(), host="127.0.0.1")) as http:
         response = await http.get("/api/asyncapi")
         assert response.status == 200

@@ -32,6 +32,9 @@ _NOT_AN_ID = re.compile(r"[^\w.\-]+")
 
 Json = dict[str, Any]
 
+#: the id of an answer: the request's, a string or an integer
+ANSWER_ID: Json = {"type": ["string", "integer"]}
+
 
 class AsyncApiError(Exception):
     """The websocket declarations cannot be documented (raised when the app starts)."""
@@ -252,27 +255,25 @@ class _DocumentBuilder:
             f"{name}.request": self.message(
                 f"{name}.request", f"{name} request", summary or f"Call {name}", request
             ),
-            f"{name}.result": self.message(
-                f"{name}.result",
-                f"{name} result",
-                f"The result of {name}",
-                envelope(
-                    {"id": {"type": ["string", "integer"]}},
-                    {"method": {"const": name}},
-                    {"result": self.schema(method.spec.response_schema)},
-                ),
+            f"{name}.result": self.answer(
+                name, "result", f"The result of {name}", self.schema(method.spec.response_schema)
             ),
-            f"{name}.error": self.message(
-                f"{name}.error",
-                f"{name} error",
+            f"{name}.error": self.answer(
+                name,
+                "error",
                 f"{name} failed: invalid payload or an error of the method",
-                envelope(
-                    {"id": {"type": ["string", "integer"]}},
-                    {"method": {"const": name}},
-                    {"error": self.error_ref},
-                ),
+                self.error_ref,
             ),
         }
+
+    def answer(self, name: str, kind: str, summary: str, body: Json) -> Json:
+        """The server's answer to ``name``: ``{"id", "method", kind: body}``."""
+        return self.message(
+            f"{name}.{kind}",
+            f"{name} {kind}",
+            summary,
+            envelope({"id": ANSWER_ID}, {"method": {"const": name}}, {kind: body}),
+        )
 
     def message(self, name: str, title: str, summary: str, payload: Json) -> Json:
         return {
