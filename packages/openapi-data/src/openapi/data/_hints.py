@@ -8,10 +8,7 @@ import types
 import typing
 from collections import abc
 from dataclasses import replace
-from datetime import date, datetime, time, timedelta
-from decimal import Decimal
 from typing import Any, Literal, Union, get_args, get_origin
-from uuid import UUID
 
 import typing_extensions
 
@@ -20,19 +17,9 @@ from .markers import Marker
 
 NoneType = type(None)
 
-# The classes that are a kind of their own; a new scalar kind adds its class here.
-SCALARS: dict[Any, str] = {
-    str: "str",
-    bool: "bool",
-    int: "int",
-    float: "float",
-    Decimal: "decimal",
-    UUID: "uuid",
-    datetime: "datetime",
-    date: "date",
-    time: "time",
-    timedelta: "timedelta",
-}
+# Classes that are a kind of their own (str, int, datetime...): filled by ``@register``
+# from each kind's ``classes``.
+KIND_OF_CLASS: dict[type, str] = {}
 
 
 def is_typeddict(tp: Any) -> bool:
@@ -109,15 +96,15 @@ def _analyze(tp: Any) -> Node:
         kind = {set: "set", frozenset: "frozenset", tuple: "tuple"}[tp]
         return Node(kind, args=(Node("any", nullable=True),))
     if isinstance(tp, type):
+        registered = KIND_OF_CLASS.get(tp)  # first: a registered kind may be a dataclass
+        if registered is not None:
+            return Node(registered, cls=tp)
         if dataclasses.is_dataclass(tp):
             return Node("dataclass", cls=tp)
         if is_typeddict(tp):
             return Node("typeddict", cls=tp)
         if issubclass(tp, enum.Enum):
             return Node("enum", cls=tp)
-        scalar = SCALARS.get(tp)
-        if scalar is not None:
-            return Node(scalar)
     raise TypeError(f"openapi.data does not support the type {tp!r}")
 
 

@@ -3,7 +3,8 @@
 A kind says how its values load (lines of a generated loader), dump (an expression of
 a generated dumper) and are described (a JSON Schema). Each kind is a small class in a
 ``_kind_*.py`` module, registered under the names :func:`~._hints.analyze` gives its
-nodes; adding a kind (an uploaded file, say) is one class and one ``@register``.
+nodes (and ``classes``, the Python classes that are the kind); adding a kind (an
+uploaded file, say) is one class and one ``@register``.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from typing import Any, ClassVar, TypeVar
 
 from ._dump_emitter import DUMPS, DumpEmitter
+from ._hints import KIND_OF_CLASS
 from ._load_emitter import LOADS, LoadEmitter
 from ._nodes import Node
 from ._schema_writer import SCHEMAS, SchemaRegistry
@@ -23,6 +25,8 @@ class Kind:
 
     # The names of Node.kind this class serves.
     names: ClassVar[tuple[str, ...]] = ()
+    # Python classes that are this kind (analyze(str) is the "str" kind).
+    classes: ClassVar[tuple[type, ...]] = ()
 
     container: bool = False
     unchanged_class: type | None = None
@@ -54,6 +58,8 @@ class Kind:
 def register(cls: type[K]) -> type[K]:
     """Class decorator: the kind serves its ``names`` in the load, dump and schema passes."""
     kind = cls()
+    for python_class in cls.classes:
+        KIND_OF_CLASS[python_class] = cls.names[0]
     for name in cls.names:
         LOADS[name] = kind
         DUMPS[name] = kind

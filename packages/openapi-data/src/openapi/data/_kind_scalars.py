@@ -68,6 +68,7 @@ class StrKind(Kind):
     """Text, with lengths, a pattern, the ``email`` and ``uuid`` formats, enum names."""
 
     names = ("str",)
+    classes = (str,)
     unchanged_class = str
     dumps_any_value = True
 
@@ -149,6 +150,7 @@ class IntKind(NumberKind):
     """Integers; a float with no fraction is accepted; ``bool`` is not an int."""
 
     names = ("int",)
+    classes = (int,)
     unchanged_class = int
     json_type = "integer"
 
@@ -172,6 +174,7 @@ class FloatKind(NumberKind):
     """Floats; ints are accepted (converted), infinities and NaN are not."""
 
     names = ("float",)
+    classes = (float,)
 
     def load(self, e: LoadEmitter, node: Node, src: str, dst: str, pre: str) -> None:
         b = e.b
@@ -203,6 +206,7 @@ class DecimalKind(NumberKind):
     """Decimals: loaded exactly from numbers (and text in queries), dumped as numbers."""
 
     names = ("decimal",)
+    classes = (Decimal,)
 
     def load(self, e: LoadEmitter, node: Node, src: str, dst: str, pre: str) -> None:
         b = e.b
@@ -235,6 +239,7 @@ class BoolKind(Kind):
     """``true`` and ``false`` (and their usual spellings in queries)."""
 
     names = ("bool",)
+    classes = (bool,)
     unchanged_class = bool
     dumps_any_value = True
 
@@ -266,6 +271,7 @@ class UUIDKind(Kind):
     """UUIDs, as canonical text in JSON."""
 
     names = ("uuid",)
+    classes = (UUID,)
     dumps_any_value = True
 
     def load(self, e: LoadEmitter, node: Node, src: str, dst: str, pre: str) -> None:

@@ -17,7 +17,6 @@ from ._schema_writer import SchemaRegistry
 class TimeKind(Kind):
     """What the kinds of time share: bounds compared as values, a string schema."""
 
-    python_class: type = object
     schema_format = ""
     dumps_any_value = True
 
@@ -36,7 +35,7 @@ class TimeKind(Kind):
         b.line(f"{dst} = {src}")
 
     def value_classes(self, node: Node) -> tuple[type, ...]:
-        return (self.python_class,)
+        return self.classes
 
     def schema(self, w: SchemaRegistry, node: Node) -> dict[str, Any]:
         return {"type": "string", "format": node.c.format or self.schema_format}
@@ -52,7 +51,7 @@ class IsoKind(TimeKind):
     def emit_convert(self, e: LoadEmitter, node: Node, src: str) -> None:
         b = e.b
         name = self.names[0]
-        parse = b.const(self.python_class.fromisoformat, "fromiso")  # type: ignore[attr-defined]
+        parse = b.const(self.classes[0].fromisoformat, "fromiso")  # type: ignore[attr-defined]
         with b.block(f"if {src}.__class__ is _str:"):
             with b.block("try:"):
                 b.line(f"{src} = {parse}({src})")
@@ -77,7 +76,7 @@ class DateTimeKind(IsoKind):
     """Datetimes; ``TzAware`` (``date_time_field(timezone=True)``) requires an offset."""
 
     names = ("datetime",)
-    python_class = datetime
+    classes = (datetime,)
     schema_format = "date-time"
 
     def converter(self) -> Callable[[Any], Any]:
@@ -92,7 +91,7 @@ class DateTimeKind(IsoKind):
 @register
 class DateKind(IsoKind):
     names = ("date",)
-    python_class = date
+    classes = (date,)
     schema_format = "date"
 
     def converter(self) -> Callable[[Any], Any]:
@@ -102,7 +101,7 @@ class DateKind(IsoKind):
 @register
 class TimeOfDayKind(IsoKind):
     names = ("time",)
-    python_class = time
+    classes = (time,)
     schema_format = "time"
 
     def converter(self) -> Callable[[Any], Any]:
@@ -114,7 +113,7 @@ class TimedeltaKind(TimeKind):
     """Durations: ISO 8601 (``P1DT2H``) or a number of seconds in, ISO 8601 out."""
 
     names = ("timedelta",)
-    python_class = timedelta
+    classes = (timedelta,)
     schema_format = "duration"
 
     def emit_convert(self, e: LoadEmitter, node: Node, src: str) -> None:
