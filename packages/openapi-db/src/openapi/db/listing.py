@@ -121,7 +121,7 @@ class OffsetShape(NamedTuple):
     order: tuple[OrderField, ...]
     limited: bool
     skips_rows: bool
-    total: Total
+    counted: bool
 
 
 @dataclasses.dataclass(slots=True)
@@ -135,7 +135,8 @@ class OffsetWindow(Window):
 
     @property
     def shape(self) -> OffsetShape:
-        return OffsetShape(self.order, self.limit is not None, bool(self.offset), self.total)
+        counted = self.total is Total.EXACT  # a bool: an Enum hashes in Python
+        return OffsetShape(self.order, self.limit is not None, bool(self.offset), counted)
 
     @property
     def skips_rows(self) -> bool:
