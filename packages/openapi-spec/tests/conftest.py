@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import enum
+import os
 import threading
 import uuid
 from collections.abc import Callable
@@ -488,3 +489,27 @@ def task_app_factory() -> Callable[..., web.Application]:
 @pytest.fixture
 def task_app() -> web.Application:
     return create_app()
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def chromium_options() -> dict[str, Any]:
+    """Keyword arguments of ``playwright.chromium.launch`` for Debian's Chromium; skips
+    without it, except in CI where it is installed."""
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CI"):
+            pytest.fail(f"chromium is required in CI, not found at {CHROMIUM}")
+        pytest.skip("chromium is not installed")
+    return {"executable_path": CHROMIUM, "args": CHROMIUM_ARGS}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -14,17 +13,6 @@ from openapi.spec import DocsPage
 from openapi.spec.docs import MISSING_MESSAGE, swagger_ui_static
 
 ClientFactory = Callable[..., Any]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 async def test_docs_page_links_local_assets(
@@ -96,23 +84,14 @@ async def served_task_app(task_app: web.Application) -> AsyncIterator[TestServer
         await server.close()
 
 
-def _chromium() -> str:
-    if os.path.exists(CHROMIUM):
-        return CHROMIUM
-    if os.environ.get("CI"):
-        pytest.fail(f"chromium is required in CI, not found at {CHROMIUM}")
-    pytest.skip("chromium is not installed")
-    raise AssertionError  # unreachable: skip raises
-
-
 @pytest.mark.browser
-async def test_browser_renders_operations(served_task_app: TestServer) -> None:
-    executable = _chromium()
+async def test_browser_renders_operations(
+    served_task_app: TestServer, chromium_options: dict[str, Any]
+) -> None:
     from playwright.async_api import async_playwright  # a test dependency: never skipped
 
-    assert os.access(executable, os.X_OK)
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        browser = await playwright.chromium.launch(**chromium_options)
         try:
             page = await browser.new_page()
             failed: list[str] = []
@@ -162,14 +141,15 @@ async def served_everything_app(
 
 
 @pytest.mark.browser
-async def test_browser_renders_every_field_type(served_everything_app: TestServer) -> None:
+async def test_browser_renders_every_field_type(
+    served_everything_app: TestServer, chromium_options: dict[str, Any]
+) -> None:
     """Swagger UI renders the schemas of every field type (3.1 type arrays, recursive and
     discriminated dataclasses) and builds an example body without a script error."""
-    executable = _chromium()
     from playwright.async_api import async_playwright
 
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        browser = await playwright.chromium.launch(**chromium_options)
         try:
             page = await browser.new_page()
             errors: list[str] = []

@@ -5,7 +5,6 @@ Connect through a client-credentials token endpoint served here)."""
 from __future__ import annotations
 
 import base64
-import os
 import secrets
 import socket
 from typing import Any
@@ -27,17 +26,6 @@ from openapi.spec import (
     setup,
 )
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 CLIENT_ID, CLIENT_SECRET = "docs-client", "docs-secret"
 #: scheme name -> the path of an operation requiring only it
 PATHS = {
@@ -141,15 +129,6 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def chromium() -> str:
-    if os.path.exists(CHROMIUM):
-        return CHROMIUM
-    if os.environ.get("CI"):
-        pytest.fail(f"chromium is required in CI, not found at {CHROMIUM}")
-    pytest.skip("chromium is not installed")
-    raise AssertionError  # unreachable: skip raises
-
-
 async def try_it_out(page: Any, path: str) -> int:
     """Execute the operation of ``path`` from the page; the status the API answered."""
     operation = page.locator(".opblock", has=page.locator(f'[data-path="{path}"]'))
@@ -163,17 +142,18 @@ async def try_it_out(page: Any, path: str) -> int:
 
 
 @pytest.mark.browser
-async def test_authorize_then_try_it_out_with_every_scheme() -> None:
+async def test_authorize_then_try_it_out_with_every_scheme(
+    chromium_options: dict[str, Any],
+) -> None:
     from playwright.async_api import async_playwright  # a test dependency: never skipped
 
-    executable = chromium()
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     async with (
         TestServer(every_scheme_app(base), host="127.0.0.1", port=port),
         async_playwright() as playwright,
     ):
-        browser = await playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        browser = await playwright.chromium.launch(**chromium_options)
         try:
             page = await browser.new_page()
             await page.goto(f"{base}/docs")

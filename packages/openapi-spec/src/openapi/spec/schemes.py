@@ -221,13 +221,28 @@ class HttpBearer(_TokenScheme):
         return await self.verify(request, credentials)
 
 
-class OAuth2(_TokenScheme):
+class _ScopedTokenScheme(_TokenScheme):
+    """A token scheme whose requirements list scopes, handed to ``verify``."""
+
+    takes_scopes = True
+
+    def __init__(
+        self, *, verify: ScopedVerify, realm: str, websocket_query: str | None, description: str
+    ) -> None:
+        super().__init__(realm=realm, websocket_query=websocket_query, description=description)
+        self.verify = verify
+
+    async def verify_credentials(
+        self, request: web.Request, credentials: str, scopes: tuple[str, ...]
+    ) -> Principal:
+        return await self.verify(request, credentials, scopes)
+
+
+class OAuth2(_ScopedTokenScheme):
     """OAuth 2 access tokens, sent as bearer tokens. ``flows`` is OpenAPI's OAuth Flows
     Object (each flow lists its ``scopes``); ``verify(request, token, scopes)`` gets the
     scopes the operation requires, returns the principal or None, and raises
     :class:`~openapi.spec.InsufficientScope` when the token lacks some."""
-
-    takes_scopes = True
 
     def __init__(
         self,
@@ -240,9 +255,10 @@ class OAuth2(_TokenScheme):
     ) -> None:
         if not flows:
             raise ValueError("OAuth2 needs at least one flow")
-        super().__init__(realm=realm, websocket_query=websocket_query, description=description)
+        super().__init__(
+            verify=verify, realm=realm, websocket_query=websocket_query, description=description
+        )
         self.flows = {name: dict(flow) for name, flow in flows.items()}
-        self.verify = verify
 
     def scheme_object(self) -> Json:
         return {"type": "oauth2", "flows": self.flows}
@@ -252,17 +268,10 @@ class OAuth2(_TokenScheme):
             scope for flow in self.flows.values() for scope in (flow.get("scopes") or {})
         )
 
-    async def verify_credentials(
-        self, request: web.Request, credentials: str, scopes: tuple[str, ...]
-    ) -> Principal:
-        return await self.verify(request, credentials, scopes)
 
-
-class OpenIdConnect(_TokenScheme):
+class OpenIdConnect(_ScopedTokenScheme):
     """OpenID Connect: tokens of the provider described at ``url``, sent as bearer tokens;
     ``verify(request, token, scopes)`` as for :class:`OAuth2`."""
-
-    takes_scopes = True
 
     def __init__(
         self,
@@ -273,17 +282,13 @@ class OpenIdConnect(_TokenScheme):
         websocket_query: str | None = WEBSOCKET_TOKEN_QUERY,
         description: str = "",
     ) -> None:
-        super().__init__(realm=realm, websocket_query=websocket_query, description=description)
+        super().__init__(
+            verify=verify, realm=realm, websocket_query=websocket_query, description=description
+        )
         self.url = url
-        self.verify = verify
 
     def scheme_object(self) -> Json:
         return {"type": "openIdConnect", "openIdConnectUrl": self.url}
-
-    async def verify_credentials(
-        self, request: web.Request, credentials: str, scopes: tuple[str, ...]
-    ) -> Principal:
-        return await self.verify(request, credentials, scopes)
 
 
 # verifiers comparing secrets in constant time
