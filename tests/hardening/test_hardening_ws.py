@@ -65,7 +65,7 @@ async def raw_websocket(client: Client) -> tuple[asyncio.StreamReader, asyncio.S
         (
             f"GET /stream HTTP/1.1\r\nHost: 127.0.0.1:{client.port}\r\nUpgrade: websocket\r\n"
             f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
-            "Sec-WebSocket-Version: 13\r\n\r\n"
+            "Sec-WebSocket-Version: 13\r\nX-Api-Key: secret\r\n\r\n"
         ).encode()
     )
     answer = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 10)
