@@ -22,6 +22,7 @@ from click.testing import CliRunner
 from openapi.db.embedded import free_port
 from openapi.db.testing import create_database, drop_database, truncate_tables
 
+from tests.built_wheels import build_wheels
 from tests.example.main import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -114,3 +115,9 @@ def served_example(example_db_url: str, tmp_path_factory: pytest.TempPathFactory
             process.kill()
             process.wait()
         log.close()
+
+
+@pytest.fixture(scope="session")
+def built_wheels(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The six wheels, built once in one folder (``wheel.parent`` is that folder)."""
+    return build_wheels(tmp_path_factory.mktemp("dist"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import venv
@@ -10,20 +11,9 @@ from email.parser import Parser
 from pathlib import Path
 
 import pytest
+from packaging.metadata import Metadata, parse_email
 
-ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ["data", "spec", "db", "ws", "cli"]
-
-
-def build_wheel(source: Path, out: Path) -> Path:
-    subprocess.run(
-        [sys.executable, "-m", "hatchling", "build", "-t", "wheel", "-d", str(out)],
-        cwd=source,
-        check=True,
-        capture_output=True,
-    )
-    (wheel,) = out.glob("*.whl")
-    return wheel
+from tests.built_wheels import PACKAGES
 
 
 def wheel_metadata(wheel: Path) -> tuple[list[str], object]:
@@ -35,14 +25,8 @@ def wheel_metadata(wheel: Path) -> tuple[list[str], object]:
 
 
 @pytest.fixture(scope="module")
-def wheels(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    built = {}
-    for name in PACKAGES:
-        built[name] = build_wheel(
-            ROOT / "packages" / f"openapi-{name}", tmp_path_factory.mktemp(name)
-        )
-    built["meta"] = build_wheel(ROOT, tmp_path_factory.mktemp("meta"))
-    return built
+def wheels(built_wheels: dict[str, Path]) -> dict[str, Path]:
+    return built_wheels
 
 
 @pytest.mark.parametrize("name", PACKAGES)
@@ -104,3 +88,35 @@ def test_data_installs_alone(wheels: dict[str, Path], tmp_path: Path) -> None:
     )
     out = subprocess.run([str(py), "-c", probe], check=True, capture_output=True, text=True)
     assert out.stdout.strip()
+
+
+def test_twine_accepts_every_distribution(wheels: dict[str, Path]) -> None:
+    # what PyPI checks on upload: metadata fields and a readme that renders
+    result = subprocess.run(
+        [sys.executable, "-m", "twine", "check", "--strict", *map(str, wheels.values())],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.count("PASSED") == len(wheels), result.stdout
+
+
+@pytest.mark.parametrize("name", [*PACKAGES, "meta"])
+def test_metadata_a_package_index_accepts(wheels: dict[str, Path], name: str) -> None:
+    _, meta = wheel_metadata(wheels[name])
+    raw = Parser().parsestr(str(meta))
+    # packaging validates every field as an index would (raises on the first bad one)
+    parsed = Metadata.from_raw(parse_email(str(meta))[0], validate=True)
+    assert parsed.requires_python is not None and parsed.requires_python.contains("3.11")
+    assert parsed.description_content_type == "text/markdown"
+    assert parsed.description and parsed.description.lstrip().startswith("# aio-openapi")
+    assert parsed.summary and parsed.license_expression == "BSD-3-Clause"
+    extras = set(parsed.provides_extra or ())
+    for requirement in parsed.requires_dist or ():
+        # an extra named in a marker is one the distribution provides
+        for extra in re.findall(r'extra == "([^"]+)"', str(requirement.marker or "")):
+            assert extra in extras, requirement
+        if requirement.name.startswith("aio-openapi-"):
+            # our own distributions: a lower bound, never a path or URL
+            assert requirement.url is None and str(requirement.specifier).startswith(">=")
+    assert raw["Version"] == str(parsed.version)

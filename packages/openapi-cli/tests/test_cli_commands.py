@@ -190,7 +190,7 @@ def test_bad_app_reference(sample_on_path: Path, reference: str, message: str) -
 def test_no_app_is_a_usage_error(command: str) -> None:
     result = runner.invoke(console_client(), [command], env={"OPENAPI_APP": ""})
     assert result.exit_code == 2
-    assert "no application: pass --app MODULE:FACTORY or set OPENAPI_APP" in result.output
+    assert "no application: pass --app MODULE:FACTORY, set OPENAPI_APP, or run" in result.output
 
 
 def test_console_help_without_app() -> None:
@@ -316,3 +316,52 @@ def test_route_rows_of_sub_applications() -> None:
         "/v2/api/inner/leaf  POST    makeLeaf",
         "/v2/api/mid         PUT     -",
     ]
+
+
+def test_the_app_from_the_projects_pyproject(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "p"\n\n[tool.openapi]\napp = "project_app:plain"\n'
+    )
+    (tmp_path / "project_app.py").write_text(
+        "from aiohttp import web\n\n"
+        "async def hello(request):\n    return web.Response(text='hi')\n\n"
+        "def plain():\n    app = web.Application()\n"
+        "    app.router.add_get('/from-pyproject', hello)\n    return app\n"
+    )
+    nested = tmp_path / "sub" / "dir"
+    nested.mkdir(parents=True)
+    # from a folder below the project too, as git or pytest find theirs
+    monkeypatch.chdir(nested)
+    monkeypatch.delenv("OPENAPI_APP", raising=False)
+    monkeypatch.syspath_prepend(str(nested))
+    result = runner.invoke(console_client(), ["routes", "--json"])
+    assert result.exit_code == 0, result.output
+    assert "/from-pyproject" in [row["path"] for row in json.loads(result.output)]
+    # OPENAPI_APP wins over the project's file
+    result = runner.invoke(
+        console_client(), ["routes"], env={"OPENAPI_APP": "project_app:missing"}
+    )
+    assert result.exit_code == 2 and "has no attribute 'missing'" in result.output
+    sys.modules.pop("project_app", None)
+
+
+def test_new_writes_a_project_and_refuses_to_overwrite(tmp_path: Path) -> None:
+    with runner.isolated_filesystem(temp_dir=tmp_path):
+        result = runner.invoke(console_client(), ["new", "my-api"], env={"OPENAPI_APP": ""})
+        assert result.exit_code == 0, result.output
+        project = Path("my-api")
+        main = (project / "main.py").read_text()
+        assert 'openapi={"title": "My Api"' in main and "$" not in main
+        pyproject = (project / "pyproject.toml").read_text()
+        assert 'name = "my-api"' in pyproject and 'app = "main:create_app"' in pyproject
+        assert "aio-openapi[embedded]>=4.0.0a1" in pyproject
+        assert (project / ".gitignore").read_text().startswith(".openapi/")
+        assert (project / "migrations" / "env.py").is_file()
+        assert list((project / "migrations" / "versions").glob("0001_*.py"))
+        compile(main, "main.py", "exec")
+        again = runner.invoke(console_client(), ["new", "my-api"])
+        assert again.exit_code == 1 and "already exists and is not empty" in again.output
+        bad = runner.invoke(console_client(), ["new", "9lives"])
+        assert bad.exit_code == 2 and "starts with a letter" in bad.output

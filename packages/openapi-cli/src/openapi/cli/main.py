@@ -5,7 +5,9 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+import tomllib
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import click
@@ -13,10 +15,44 @@ from aiohttp.web import Application
 
 from . import __version__
 from .client import OpenApiClient
+from .new_project import new
 
 #: environment variable naming the application when ``--app`` is not given
 APP_ENV = "OPENAPI_APP"
 _ASKS_HELP = "openapi.cli.asks_help"
+#: commands that run without an application
+_WITHOUT_APP = frozenset({"new"})
+#: the file naming a project's application: ``[tool.openapi] app = "MODULE:FACTORY"``
+PROJECT_FILE = "pyproject.toml"
+
+
+def project_root(start: Path | None = None) -> Path | None:
+    """The nearest folder, from ``start`` (the working directory) up, with a pyproject.toml."""
+    folder = (start or Path.cwd()).resolve()
+    for candidate in (folder, *folder.parents):
+        if (candidate / PROJECT_FILE).is_file():
+            return candidate
+    return None
+
+
+def project_app(start: Path | None = None) -> str | None:
+    """``[tool.openapi] app`` of the project around ``start``; its folder becomes importable."""
+    root = project_root(start)
+    if root is None:
+        return None
+    try:
+        with (root / PROJECT_FILE).open("rb") as file:
+            settings = tomllib.load(file)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise click.ClickException(f"cannot read {root / PROJECT_FILE}: {exc}") from exc
+    reference = settings.get("tool", {}).get("openapi", {}).get("app")
+    if reference is None:
+        return None
+    if not isinstance(reference, str):
+        raise click.ClickException(f"{root / PROJECT_FILE}: [tool.openapi] app is not a string")
+    if str(root) not in sys.path:
+        sys.path.insert(0, str(root))
+    return reference
 
 
 class ConsoleClient(OpenApiClient):
@@ -45,6 +81,7 @@ class ConsoleClient(OpenApiClient):
                 )
             ],
         )
+        self.add_command(new)
         self._reference: str | None = None
         self._target: OpenApiClient | None = None
         self._factory: Callable[[], Application] | None = None
@@ -77,7 +114,7 @@ class ConsoleClient(OpenApiClient):
 
     def _loaded(self) -> bool:
         if self._reference is None:
-            reference = os.environ.get(APP_ENV)
+            reference = os.environ.get(APP_ENV) or project_app()
             if not reference:
                 return False
             self.load(reference)
@@ -85,7 +122,10 @@ class ConsoleClient(OpenApiClient):
 
     def _require(self) -> None:
         if not self._loaded():
-            raise click.UsageError(f"no application: pass --app MODULE:FACTORY or set {APP_ENV}")
+            raise click.UsageError(
+                f"no application: pass --app MODULE:FACTORY, set {APP_ENV}, or run in a "
+                f'project whose pyproject.toml says [tool.openapi] app = "MODULE:FACTORY"'
+            )
 
     # --- the application ---------------------------------------------------------------
 
@@ -129,14 +169,20 @@ class ConsoleClient(OpenApiClient):
         ctx.meta[_ASKS_HELP] = bool(set(ctx.help_option_names).intersection(args))
         return super().parse_args(ctx, args)
 
-    def invoke(self, ctx: click.Context) -> Any:
-        # every command works on the application: say it is missing before one starts
-        # (a command's help needs none)
-        if not ctx.meta.get(_ASKS_HELP):
-            self._require()
-        return super().invoke(ctx)
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name, command, rest = super().resolve_command(ctx, args)
+        # every other command works on the application: say it is missing before one
+        # starts (a command's help needs none)
+        if command is not None and command.name not in _WITHOUT_APP:
+            if not ctx.meta.get(_ASKS_HELP):
+                self._require()
+        return name, command, rest
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in _WITHOUT_APP:
+            return super().get_command(ctx, cmd_name)
         if self._loaded() and self._target is not None:
             command = self._target.get_command(ctx, cmd_name)
             if command is not None:

@@ -12,6 +12,7 @@ from openapi.spec.observers import OBSERVERS
 from openapi.spec.readiness import add_ready_check
 
 from .crud import CrudDB
+from .dev_database import dev_database_url
 from .errors import DatabaseUnavailable
 
 __all__ = ["get_db", "DB_KEY"]
@@ -43,7 +44,14 @@ def get_db(
     """
     url = url or os.environ.get("DATASTORE")
     if not url:
-        logger.warning("DATASTORE is not set: the application has no database")
+        url = dev_database_url()
+        if url:
+            logger.info("DATASTORE is not set: the development database of `db dev` at %s", url)
+    if not url:
+        logger.warning(
+            "DATASTORE is not set: the application has no database (`openapi-cli db dev` "
+            "gives one for development)"
+        )
         return None
     db = CrudDB(
         url,

@@ -23,6 +23,7 @@ import click
 import sqlalchemy as sa
 
 from .database import Database, unavailable_errors
+from .dev_database import DevDatabase
 from .dsn import asyncpg_dsn, parse_url
 from .errors import DatabaseUnavailable, ImproperlyConfigured, MigrationError
 
@@ -351,3 +352,34 @@ def truncate(ctx: click.Context, yes: bool) -> None:
     _confirm_tables(ctx, database, "Delete every row of", yes)
     _run(_with_db(database, "truncate_all"))
     click.echo("tables truncated")
+
+
+def _project_root() -> Path:
+    """The nearest folder with a pyproject.toml, from the working directory up; else it."""
+    here = Path.cwd().resolve()
+    return next((p for p in (here, *here.parents) if (p / "pyproject.toml").is_file()), here)
+
+
+@db.command()
+@click.option("--stop", is_flag=True, help="Stop the development server.")
+def dev(stop: bool) -> None:
+    """Start the project's development PostgreSQL (embedded, kept in .openapi/).
+
+    Its port is chosen once and kept, so the URL never changes; `serve` and `db` use it
+    while DATASTORE is unset. Needs the `embedded` extra (aio-openapi-db[embedded]).
+    """
+    found = DevDatabase.find() or DevDatabase(_project_root())
+    shown = _shown(found.server.data_dir)
+    if stop:
+        if not found.running():
+            click.echo(f"the development PostgreSQL in {shown} is not running")
+            return
+        found.stop()
+        click.echo(f"the development PostgreSQL in {shown} stopped")
+        return
+    try:
+        url = found.start()
+    except RuntimeError as exc:
+        raise click.ClickException(f"cannot start PostgreSQL in {shown}: {_reason(exc)}") from exc
+    click.echo(f"development PostgreSQL running in {shown} (`db dev --stop` stops it)")
+    click.echo(f"DATASTORE={url}")

@@ -84,6 +84,7 @@ class EmbeddedPostgres:
         self.host = "127.0.0.1"
         self._running = False
         self._run_as: str | None = None
+        self._socket_dir: Path | None = None
 
     def __repr__(self) -> str:
         return f"EmbeddedPostgres({str(self.data_dir)!r}, port={self.port})"
@@ -165,14 +166,30 @@ class EmbeddedPostgres:
             raise
 
     def stop(self) -> None:
-        """Stop the server (fast shutdown: open sessions are disconnected)."""
-        if not self._running:
+        """Stop the server (fast shutdown: open sessions are disconnected).
+
+        Also stops a server another process started in :attr:`data_dir`.
+        """
+        if not self._running and not self.data_dir_in_use():
             return
         self._running = False
         try:
             self._run(_binaries() / "pg_ctl", "-D", str(self.data_dir), "-w", "-m", "fast", "stop")
         finally:
-            shutil.rmtree(self._socket_dir, ignore_errors=True)
+            if self._socket_dir is not None:
+                shutil.rmtree(self._socket_dir, ignore_errors=True)
+
+    def data_dir_in_use(self) -> bool:
+        """Whether a server (this object's or another process's) runs in :attr:`data_dir`."""
+        if not (self.data_dir / "postmaster.pid").exists():
+            return False
+        bin_path = _binaries()
+        self._prepare_user(bin_path)
+        try:
+            self._run(bin_path / "pg_ctl", "-D", str(self.data_dir), "status")
+        except RuntimeError:
+            return False
+        return True
 
     def log(self) -> str:
         """The server's log file, for diagnosing a failed start."""
