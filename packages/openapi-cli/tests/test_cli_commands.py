@@ -340,9 +340,7 @@ def test_the_app_from_the_projects_pyproject(
     assert result.exit_code == 0, result.output
     assert "/from-pyproject" in [row["path"] for row in json.loads(result.output)]
     # OPENAPI_APP wins over the project's file
-    result = runner.invoke(
-        console_client(), ["routes"], env={"OPENAPI_APP": "project_app:missing"}
-    )
+    result = runner.invoke(console_client(), ["routes"], env={"OPENAPI_APP": "project_app:missing"})
     assert result.exit_code == 2 and "has no attribute 'missing'" in result.output
     sys.modules.pop("project_app", None)
 
