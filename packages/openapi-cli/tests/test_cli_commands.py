@@ -345,21 +345,23 @@ def test_the_app_from_the_projects_pyproject(
     sys.modules.pop("project_app", None)
 
 
-def test_new_writes_a_project_and_refuses_to_overwrite(tmp_path: Path) -> None:
-    with runner.isolated_filesystem(temp_dir=tmp_path):
-        result = runner.invoke(console_client(), ["new", "my-api"], env={"OPENAPI_APP": ""})
-        assert result.exit_code == 0, result.output
-        project = Path("my-api")
-        main = (project / "main.py").read_text()
-        assert 'openapi={"title": "My Api"' in main and "$" not in main
-        pyproject = (project / "pyproject.toml").read_text()
-        assert 'name = "my-api"' in pyproject and 'app = "main:create_app"' in pyproject
-        assert "aio-openapi[embedded]>=4.0.0a1" in pyproject
-        assert (project / ".gitignore").read_text().startswith(".openapi/")
-        assert (project / "migrations" / "env.py").is_file()
-        assert list((project / "migrations" / "versions").glob("0001_*.py"))
-        compile(main, "main.py", "exec")
-        again = runner.invoke(console_client(), ["new", "my-api"])
-        assert again.exit_code == 1 and "already exists and is not empty" in again.output
-        bad = runner.invoke(console_client(), ["new", "9lives"])
-        assert bad.exit_code == 2 and "starts with a letter" in bad.output
+def test_new_writes_a_project_and_refuses_to_overwrite(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(console_client(), ["new", "my-api"], env={"OPENAPI_APP": ""})
+    assert result.exit_code == 0, result.output
+    project = Path("my-api")
+    main = (project / "main.py").read_text()
+    assert 'openapi={"title": "My Api"' in main and "$" not in main
+    pyproject = (project / "pyproject.toml").read_text()
+    assert 'name = "my-api"' in pyproject and 'app = "main:create_app"' in pyproject
+    assert "aio-openapi[embedded]>=4.0.0a1" in pyproject
+    assert (project / ".gitignore").read_text().startswith(".openapi/")
+    assert (project / "migrations" / "env.py").is_file()
+    assert list((project / "migrations" / "versions").glob("0001_*.py"))
+    compile(main, "main.py", "exec")
+    again = runner.invoke(console_client(), ["new", "my-api"])
+    assert again.exit_code == 1 and "already exists and is not empty" in again.output
+    bad = runner.invoke(console_client(), ["new", "9lives"])
+    assert bad.exit_code == 2 and "starts with a letter" in bad.output
