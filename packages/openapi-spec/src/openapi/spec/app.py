@@ -6,11 +6,12 @@ import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from aiohttp import web
+from aiohttp import hdrs, web
 
 from .cors import Cors, cors_of
 from .docs import DocsPage, swagger_ui_static
 from .middleware import body_size_middleware, json_error_middleware
+from .path import ApiPath
 from .renderer import SpecRenderer
 from .schemes import SecurityScheme
 from .security import SECURITY_KEY, Requirement, Security
@@ -54,7 +55,7 @@ def setup(
     app_security = Security(security, default_security)
     app[SECURITY_KEY] = app_security
     # declarations checked once routes are added: a mistake stops the application starting
-    app.on_startup.append(app_security.on_startup)
+    app.on_startup.append(_SecurityStartup(app_security).on_startup)
     renderer = SpecRenderer(
         app,
         title=title,
@@ -82,3 +83,28 @@ def setup(
     if docs_path is not None:
         DocsPage(docs_path, spec_path, title, swagger_ui_static()).install(app)
     return renderer
+
+
+class _SecurityStartup:
+    """On startup: every requirement compiled (a mistake stops the start), and the
+    websocket hook of openapi.ws filled."""
+
+    def __init__(self, security: Security) -> None:
+        self.security = security
+
+    async def on_startup(self, app: web.Application) -> None:
+        security = self.security
+        for route in app.router.routes():
+            view = route.handler
+            if not (isinstance(view, type) and route.resource is not None):
+                continue
+            path = route.resource.canonical
+            if issubclass(view, ApiPath):
+                for method in hdrs.METH_ALL:
+                    handler = getattr(view, method.lower(), None)
+                    if handler is not None:
+                        security.operation_requirement(handler, f"{method} {path}")
+            elif issubclass(view, web.View) and hasattr(view, "security"):
+                # a websocket view of openapi.ws: one requirement for its handshake
+                security.requirement(view, view.security, f"websocket {path}")
+        security.protect_websockets(app)

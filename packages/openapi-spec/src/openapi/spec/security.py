@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
-from aiohttp.hdrs import METH_ALL
 
 from .docstring import docstring_yaml
 from .errors import InsufficientScope, InvalidSpecError, Unauthorized
@@ -188,22 +187,9 @@ class Security:
 
     # the websocket hook of openapi.ws
 
-    async def on_startup(self, app: web.Application) -> None:
-        """Compile the requirement of every view of ``app``, so a declaration mistake stops
-        it starting; the ``Sockets`` of openapi.ws at ``app["web_sockets"]`` authenticate
-        websocket handshakes with these schemes, unless given their own ``authenticate``."""
-        for route in app.router.routes():
-            view = route.handler
-            if not (isinstance(view, type) and issubclass(view, web.View) and route.resource):
-                continue
-            path = route.resource.canonical
-            if hasattr(view, "security"):  # a websocket view: one requirement
-                self.requirement(view, view.security, f"websocket {path}")
-                continue
-            for method in METH_ALL:
-                handler = getattr(view, method.lower(), None)
-                if handler is not None:
-                    self.operation_requirement(handler, f"{method} {path}")
+    def protect_websockets(self, app: web.Application) -> None:
+        """The ``Sockets`` of openapi.ws at ``app["web_sockets"]`` authenticate websocket
+        handshakes with these schemes, unless given their own ``authenticate``."""
         sockets = app.get(WEBSOCKETS_KEY)
         if sockets is not None and getattr(sockets, "authenticate", False) is None:
             sockets.authenticate = self.authenticate_websocket
