@@ -363,6 +363,17 @@ async def test_search_escapes_wildcards(client: TestClient) -> None:
     assert await titles("nothing") == []
 
 
+async def test_list_pages_compile_once_per_shape(client: TestClient, pg_db: CrudDB) -> None:
+    await post_tasks(client, 12)
+    assert (await client.get("/tasks?limit=5&done=false")).status == 200
+    compilations = pg_db.compiler.compilations
+    for query in ("limit=3&done=true", "limit=5&offset=0&done=false", "done=true&limit=7"):
+        response = await client.get(f"/tasks?{query}")
+        assert response.status == 200 and response.headers["X-Total-Count"]
+    # other values of the same shape: no statement built or compiled again
+    assert pg_db.compiler.compilations == compilations
+
+
 async def test_offset_pagination(client: TestClient) -> None:
     await post_tasks(client, 12)
     response = await client.get("/tasks?limit=5&order_by=id")
