@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import time
 from collections.abc import Callable
@@ -112,6 +113,11 @@ async def test_valid_and_invalid_tokens(
     assert await status_of(client, token(KEY_B)) == 401  # signed by another key
     assert await status_of(client, token(exp=None)) == 401  # exp is required
     assert await status_of(client, "not.a.jwt") == 401
+    odd_kid = ".".join(  # a kid that is no string: PyJWT would not make one
+        base64.urlsafe_b64encode(json.dumps(part).encode()).decode().rstrip("=")
+        for part in ({"alg": "RS256", "kid": [1]}, {"exp": now + 60}, "sig")
+    )
+    assert await status_of(client, odd_kid) == 401
     unsigned = jwt.encode({"iss": ISSUER, "aud": AUDIENCE, "exp": now + 60}, None, "none")
     assert await status_of(client, unsigned) == 401
 

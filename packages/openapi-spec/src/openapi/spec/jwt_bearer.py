@@ -94,7 +94,10 @@ class JwtVerifier:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError:
             return None
-        key = await self._signing_key(header.get("kid"))
+        kid = header.get("kid")
+        if kid is not None and not isinstance(kid, str):
+            return None
+        key = await self._signing_key(kid)
         if key is None:
             return None
         try:
@@ -112,7 +115,7 @@ class JwtVerifier:
             return None
         return claims
 
-    async def _signing_key(self, kid: Any) -> Any:
+    async def _signing_key(self, kid: str | None) -> Any:
         if self.key is not None:
             return self.key
         if self.jwks_url is not None and (kid not in self._keys or self._fetched_at is None):
