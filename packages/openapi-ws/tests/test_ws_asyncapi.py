@@ -23,6 +23,7 @@ from openapi.ws import (
     Subscribe,
     WsPath,
 )
+from openapi.ws.asyncapi_http import prefers_yaml
 from openapi.ws.commands import asyncapi
 
 SCHEMA = Path(__file__).parent / "vendor" / "asyncapi-specs" / "3.0.0-without-id.json"
@@ -209,6 +210,21 @@ def test_operations_of_a_protected_endpoint_list_its_schemes() -> None:
     # public, and no default requirement without an OpenAPI document
     others = [op for name, op in operations.items() if not name.startswith("locked.")]
     assert others and not [op for op in others if "security" in op]
+
+
+@pytest.mark.parametrize(
+    ("accept", "yaml_wanted"),
+    [
+        ("application/yaml", True),
+        ("text/yaml, application/json;q=0.5", True),
+        ("application/json, application/yaml;q=0.1", False),
+        ("*/*", False),
+        ("application/yaml;q=0", False),
+        ("", False),
+    ],
+)
+def test_accept_header_choice(accept: str, yaml_wanted: bool) -> None:
+    assert prefers_yaml(accept) is yaml_wanted
 
 
 def test_declaration_mistakes() -> None:

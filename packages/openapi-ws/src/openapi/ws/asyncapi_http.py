@@ -57,8 +57,7 @@ class AsyncApiRoutes:
         fmt = request.query.get("format")
         if fmt is not None:
             return None if fmt not in FORMATS else fmt == "yaml"
-        accept = request.headers.get("Accept", "")
-        return any(kind in accept for kind in YAML_TYPES)
+        return prefers_yaml(request.headers.get("Accept", ""))
 
     def yaml_bytes(self) -> bytes:
         if self._yaml is None:
@@ -119,6 +118,27 @@ class AsyncApiRoutes:
         if name not in PAGE_ASSETS:
             return error_response(404, "Not Found")
         return web.FileResponse(PAGE_DIR / name, headers={"Cache-Control": "public, max-age=3600"})
+
+
+def prefers_yaml(accept: str) -> bool:
+    """Whether an ``Accept`` header ranks a YAML type above JSON (RFC 9110 quality values)."""
+    yaml_q = json_q = 0.0
+    for item in accept.split(","):
+        kind, *params = (part.strip() for part in item.split(";"))
+        q = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        kind = kind.lower()
+        if kind in YAML_TYPES:
+            yaml_q = max(yaml_q, q)
+        elif kind in ("application/json", "application/*", "*/*"):
+            json_q = max(json_q, q)
+    return yaml_q > 0 and yaml_q > json_q
 
 
 def relative_url(page: str, target: str) -> str:
