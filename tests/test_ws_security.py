@@ -115,3 +115,20 @@ async def test_the_401_is_json_with_a_challenge(client: Any) -> None:
     # only on a websocket handshake is the query token read
     plain = await client.get("/token-stream?access_token=b1")
     assert plain.status == 401
+
+
+async def test_cors_origins_hold_for_websocket_handshakes(aiohttp_client: ClientFactory) -> None:
+    """Browsers apply no CORS to websockets: the allowed origins are checked at the handshake."""
+    app = web.Application()
+    setup(app, title="Streams", version="1", cors={"origins": ["https://app.example.com"]})
+    Sockets(app)
+    app.router.add_view("/open-stream", OpenStream)
+    client = await aiohttp_client(app)
+    for origin in ("https://app.example.com", str(client.make_url("")).rstrip("/")):
+        async with client.ws_connect("/open-stream", headers={"Origin": origin}) as ws:
+            assert not ws.closed
+    with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+        await client.ws_connect("/open-stream", headers={"Origin": "https://evil.example.com"})
+    assert refused.value.status == 403
+    async with client.ws_connect("/open-stream") as ws:  # no Origin: not a browser
+        assert not ws.closed

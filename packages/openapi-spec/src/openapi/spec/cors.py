@@ -15,6 +15,8 @@ from aiohttp import hdrs, web
 from aiohttp.typedefs import Handler, Middleware
 
 from .middleware import json_error
+from .path import full_url
+from .schemes import is_websocket_handshake
 
 ANY_ORIGIN = "*"
 DEFAULT_HEADERS = ("Accept", "Authorization", "Content-Type")
@@ -104,6 +106,10 @@ class _CorsMiddleware:
             request.headers
         ):
             return self.preflight(request, origin) if allowed else self.refuse(ORIGIN_REFUSED)
+        if not allowed and is_websocket_handshake(request) and origin != _own_origin(request):
+            # browsers apply no CORS to websockets: a page of any origin could open one
+            # with the user's cookies, so the origins allowed here are enforced here
+            return self.refuse(ORIGIN_REFUSED)
         try:
             response = await handler(request)
         except web.HTTPException as exc:
@@ -167,6 +173,10 @@ class _CorsMiddleware:
     def refuse(message: str) -> web.StreamResponse:
         # no CORS header: the browser refuses, and the page learns nothing
         return json_error(403, message)
+
+
+def _own_origin(request: web.Request) -> str:
+    return str(full_url(request).origin())
 
 
 def _path_methods(request: web.Request) -> set[str] | None:

@@ -179,7 +179,7 @@ class _TokenScheme(SecurityScheme):
 
     def credentials(self, request: web.Request) -> str | None:
         token = _authorization(request, "bearer")
-        if token is None and self.websocket_query and _is_websocket_handshake(request):
+        if token is None and self.websocket_query and is_websocket_handshake(request):
             token = request.query.get(self.websocket_query) or None
         return token
 
@@ -350,5 +350,6 @@ def _from_page_script(request: web.Request) -> bool:
     return request.headers.get("X-Requested-With", "").lower() == "xmlhttprequest"
 
 
-def _is_websocket_handshake(request: web.Request) -> bool:
+def is_websocket_handshake(request: web.Request) -> bool:
+    """Whether ``request`` asks to open a websocket."""
     return request.headers.get(hdrs.UPGRADE, "").lower() == "websocket"
