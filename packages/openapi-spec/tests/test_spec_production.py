@@ -221,6 +221,11 @@ def memory_tracing() -> tuple[TracerProvider, InMemorySpanExporter]:
 async def test_a_server_span_per_request(aiohttp_client: AiohttpClient) -> None:
     provider, exporter = memory_tracing()
     app = base_app()
+
+    async def old(request: web.Request) -> web.Response:
+        raise web.HTTPFound("/items/7")
+
+    app.router.add_get("/old", old)
     setup_tracing(app, tracer_provider=provider)
     client: TestClient[Any, Any] = await aiohttp_client(app)
     traceparent = f"00-{TRACE_ID}-{PARENT_ID}-01"
@@ -229,7 +234,13 @@ async def test_a_server_span_per_request(aiohttp_client: AiohttpClient) -> None:
     )
     assert response.status == 200
     assert (await client.get("/items/crash")).status == 500
-    first, crash = exporter.get_finished_spans()
+    moved = await client.get("/old", allow_redirects=False)
+    assert moved.status == 302
+    first, crash, redirect = exporter.get_finished_spans()
+    # a redirect raised as an exception is an answer: no error, no exception event
+    assert redirect.name == "GET /old"
+    assert dict(redirect.attributes or {})["http.response.status_code"] == 302
+    assert redirect.status.status_code == StatusCode.UNSET and not redirect.events
     assert first.name == "GET /items/{id}"
     assert first.kind == SpanKind.SERVER
     assert first.context is not None and first.parent is not None

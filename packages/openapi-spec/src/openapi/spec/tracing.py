@@ -90,11 +90,20 @@ class RequestTracing:
             context=propagate.extract(request.headers),
             kind=SpanKind.SERVER,
             attributes=attributes,
+            # a redirect raised as an exception is an answer, not an error
+            record_exception=False,
+            set_status_on_exception=False,
         ) as span:
             try:
                 response = await handler(request)
             except web.HTTPException as exc:
                 span.set_attribute(HTTP_RESPONSE_STATUS_CODE, exc.status)
+                if exc.status >= 500:
+                    span.set_status(StatusCode.ERROR)
+                raise
+            except BaseException as exc:
+                span.record_exception(exc)
+                span.set_status(StatusCode.ERROR)
                 raise
             span.set_attribute(HTTP_RESPONSE_STATUS_CODE, response.status)
             if response.status >= 500:
