@@ -13,9 +13,11 @@ from openapi.ws import CannotPublish
 from .models import (
     Event,
     EventAdd,
+    EventFilters,
     EventQuery,
     Task,
     TaskAdd,
+    TaskBulkUpdateQuery,
     TaskDeleteQuery,
     TaskPathSchema,
     TaskQuery,
@@ -79,15 +81,34 @@ class TasksPath(SqlApiPath):
         await announce(self.request, "created", data)
         return self.json_response(data, status=201)
 
+    @op(query_schema=TaskBulkUpdateQuery, body_schema=TaskUpdate, response_schema=list[Task])
+    async def patch(self) -> web.Response:
+        """
+        ---
+        summary: Update tasks
+        description: Set the body's fields on every task matching the filters. At least
+            one filter is required; an unknown query parameter is refused.
+        responses:
+            200:
+                description: The updated tasks
+            422:
+                description: Invalid data, an unknown query parameter, or no filter
+        """
+        data = await self.update_list()
+        return self.json_response(data)
+
     @op(query_schema=TaskDeleteQuery)
     async def delete(self) -> web.Response:
         """
         ---
         summary: Delete tasks
-        description: Delete every task matching the filters
+        description: Delete every task matching the filters. At least one filter is
+            required, so a forgotten or typo'd filter cannot empty the table.
         responses:
             204:
                 description: Tasks deleted
+            422:
+                description: Invalid data, an unknown query parameter, or no filter
         """
         await self.delete_list()
         return web.Response(status=204)
@@ -163,6 +184,8 @@ class EventsPath(SqlApiPath):
     """
 
     table = "events"
+    # clearing the whole event log is a deliberate operation here
+    all_rows = True
 
     @op(query_schema=EventQuery, response_schema=list[Event])
     async def get(self) -> web.Response:
@@ -190,3 +213,17 @@ class EventsPath(SqlApiPath):
         """
         data = await self.create_one()
         return self.json_response(data, status=201)
+
+    @op(query_schema=EventFilters)
+    async def delete(self) -> web.Response:
+        """
+        ---
+        summary: Delete events
+        description: Delete the events matching the filters; with no filter, every event
+            (this path allows it with `all_rows = True`)
+        responses:
+            204:
+                description: Events deleted
+        """
+        await self.delete_list()
+        return web.Response(status=204)

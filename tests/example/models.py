@@ -64,6 +64,8 @@ class TaskUpdate:
 
 @dataclass
 class TaskFilters:
+    """Filters selecting tasks"""
+
     title: str = fields.str_field(description="Tasks with this exact title")
     done: bool = fields.bool_field(description="Done or not")
     type: TaskType = fields.enum_field(TaskType, description="Kind of task")
@@ -88,6 +90,11 @@ class TaskQuery(
 @dataclass
 class TaskDeleteQuery(TaskFilters):
     """Filters selecting the tasks to delete"""
+
+
+@dataclass
+class TaskBulkUpdateQuery(TaskFilters):
+    """Filters selecting the tasks to update"""
 
 
 @dataclass
@@ -122,7 +129,12 @@ class EventAdd:
 
 
 @dataclass
-class EventQuery(cursorPagination("-score", "id")):
-    """Events, newest score first, walked with an opaque cursor"""
+class EventFilters:
+    """Filters selecting events"""
 
     name: str = fields.str_field(description="Events with this name")
+
+
+@dataclass
+class EventQuery(EventFilters, cursorPagination("-score", "id")):
+    """Events, newest score first, walked with an opaque cursor"""

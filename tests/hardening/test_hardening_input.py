@@ -243,14 +243,72 @@ async def test_missing_or_wrong_api_key_is_401_json(client: Client) -> None:
     assert await count(client) == before
 
 
-async def test_unknown_query_keys_and_operators_are_ignored(client: Client) -> None:
-    await seed(client, 3)
+TYPOS = [
+    {"titel": "zzz"},
+    {"colour": "red"},
+    {"severity:zz": "1"},
+    {"title:gt": "a"},
+    {"password": "x' OR 1=1"},
+    {"done": "true", "typo": "1"},
+]
+
+
+async def all_tasks(client: Client) -> list[dict[str, Any]]:
     response = await client.get("/tasks", params={"order_by": "title"})
-    expected = await response.json()
-    for params in ({"severity:like": "1"}, {"title:gt": "a"}, {"password": "x' OR 1=1"}):
-        response = await client.get("/tasks", params={"order_by": "title", **params})
-        assert response.status == 200, await response.text()
-        assert await response.json() == expected
+    assert response.status == 200, await response.text()
+    tasks: list[dict[str, Any]] = await response.json()
+    return tasks
+
+
+@pytest.mark.parametrize("method", ["GET", "DELETE", "PATCH"])
+async def test_unknown_query_keys_and_operators_change_nothing(client: Client, method: str) -> None:
+    await seed(client, 3)
+    before = await all_tasks(client)
+    for params in TYPOS:
+        body = {"done": True} if method == "PATCH" else None
+        response = await client.request(method, "/tasks", params=params, json=body)
+        error = await assert_json_error(response, 422)
+        unknown = [key for key in params if key not in ("done",)]
+        assert [e["field"] for e in error["errors"]] == unknown, error
+        assert await count(client) == 3
+    assert await all_tasks(client) == before
+
+
+@pytest.mark.parametrize("method", ["DELETE", "PATCH"])
+async def test_a_collection_change_without_filter_is_refused(client: Client, method: str) -> None:
+    await seed(client, 3)
+    before = await all_tasks(client)
+    body = {"done": True} if method == "PATCH" else None
+    response = await client.request(method, "/tasks", json=body)
+    error = await assert_json_error(response, 422)
+    action = method.lower().replace("patch", "update")
+    assert error["message"] == (
+        f"Refusing to {action} every row: select the rows with at least one of: "
+        "title, done, type, severity"
+    )
+    assert await all_tasks(client) == before
+    # with a filter the change goes through, on the selected rows only
+    response = await client.request(method, "/tasks", params={"severity:ge": "1"}, json=body)
+    assert response.status in (200, 204), await response.text()
+    after = await all_tasks(client)
+    if method == "DELETE":
+        assert [t["title"] for t in after] == ["seed 0"]
+    else:
+        assert [t["done"] for t in after] == [False, True, True]
+        assert [t["title"] for t in await response.json()] == ["seed 1", "seed 2"]
+
+
+async def test_a_view_allowing_all_rows_deletes_them(client: Client) -> None:
+    for name in ("a", "b", "c"):
+        assert (await client.post("/events", json={"name": name})).status == 201
+    assert (await client.delete("/events", params={"name": "a"})).status == 204
+    response = await client.get("/events")
+    assert sorted(e["name"] for e in await response.json()) == ["b", "c"]
+    response = await client.delete("/events", params={"nmae": "b"})
+    await assert_json_error(response, 422)
+    assert len(await (await client.get("/events")).json()) == 2
+    assert (await client.delete("/events")).status == 204
+    assert await (await client.get("/events")).json() == []
 
 
 async def test_offsets_up_to_the_documented_maximum_are_served(client: Client) -> None:

@@ -3,7 +3,7 @@
 from .app import get_db
 from .crud import CrudDB
 from .database import Database
-from .errors import DatabaseUnavailable, ImproperlyConfigured, InvalidFilter
+from .errors import DatabaseUnavailable, FilterRequired, ImproperlyConfigured, InvalidFilter
 from .observers import PoolObserver, StatementTracer
 from .table_dataclass import dataclass_from_table
 
@@ -14,6 +14,7 @@ __all__ = [
     "CrudDB",
     "Database",
     "DatabaseUnavailable",
+    "FilterRequired",
     "ImproperlyConfigured",
     "InvalidFilter",
     "PoolObserver",

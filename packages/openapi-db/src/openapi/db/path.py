@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import dataclasses
-import functools
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any, ClassVar
 
 import asyncpg
 import sqlalchemy as sa
-from openapi.data.fields import field_info
 from openapi.data.validate import validate
-from openapi.spec import ApiPath, BadRequest, NotFound, query_dict
+from openapi.spec import ApiPath, BadRequest, NotFound
+from openapi.spec.query import accepted_query_keys, known_query_keys
 
 from .compiler import Row
 from .crud import CrudDB
 from .database import Connection
-from .errors import ImproperlyConfigured, InvalidFilter
+from .errors import FilterRequired, ImproperlyConfigured, InvalidFilter
 from .integrity import integrity_error
 from .listing import ListQuery, Selection, paginator_of
 from .pagination import PaginatedData, Unpaginated
@@ -31,18 +29,6 @@ NULL = "NULL"
 _unpaginated = Unpaginated()
 
 
-@functools.lru_cache(maxsize=256)
-def _accepted_keys(schema: Any) -> dict[str, str]:
-    """Query keys a dataclass accepts (``name`` and ``name:op``) -> field name."""
-    keys: dict[str, str] = {}
-    if dataclasses.is_dataclass(schema):
-        for f in dataclasses.fields(schema):
-            keys[f.name] = f.name
-            for op in field_info(f).ops:
-                keys[f"{f.name}:{op}"] = f.name
-    return keys
-
-
 class SqlApiPath(ApiPath):
     """An :class:`~openapi.spec.ApiPath` for the table named :attr:`table`.
 
@@ -54,6 +40,9 @@ class SqlApiPath(ApiPath):
 
     table: ClassVar[str] = ""
     """name of the table in the application's metadata"""
+    all_rows: ClassVar[bool] = False
+    """let a collection DELETE or PATCH without any filter act on every row; by default
+    it is refused (422), so a forgotten or typo'd filter cannot empty the table"""
 
     @property
     def db(self) -> CrudDB:
@@ -77,10 +66,10 @@ class SqlApiPath(ApiPath):
         """Validated query-string filters; ``NULL`` values become None (IS NULL)."""
         schema = self._find_schema(query_schema if query_schema is not None else "query_schema")
         combined = dict(query or {})
-        combined.update(query_dict(self.request.query))
+        combined.update(self.request_query(query_schema))
         nulls: dict[str, None] = {}
         if schema is not None:
-            accepted = _accepted_keys(schema)
+            accepted = known_query_keys(schema)
             for key, value in list(combined.items()):
                 if value == NULL and key in accepted:
                     _, op = key.partition(":")[::2]
@@ -277,6 +266,7 @@ class SqlApiPath(ApiPath):
         if data is None:
             data = dict(self.cleaned(body_schema, await self.json_data(), strict=False))
         filters = self._filters(filters, query, query_schema)
+        self._require_filter(filters, query_schema, "update")
         async with self._integrity():
             async with self._one_row(table, filters, conn) as connection:
                 rows = await self.db.db_update(table, filters, data, conn=connection, consumer=self)
@@ -297,12 +287,42 @@ class SqlApiPath(ApiPath):
         """Delete the matching row and return it; 404 if none."""
         table = table if table is not None else self.db_table
         filters = self._filters(filters, query, query_schema)
+        self._require_filter(filters, query_schema, "delete")
         async with self._one_row(table, filters, conn) as connection:
             rows = await self.db.db_delete(table, filters, conn=connection, consumer=self)
             self._check_one(rows, "delete_one")
         if not rows:
             raise NotFound()
         return rows[0]
+
+    async def update_list(
+        self,
+        *,
+        data: dict[str, Any] | None = None,
+        filters: dict[str, Any] | None = None,
+        query: Mapping[str, Any] | None = None,
+        table: sa.Table | None = None,
+        body_schema: Any = "body_schema",
+        query_schema: Any = "query_schema",
+        dump_schema: Any = "response_schema",
+        conn: Connection | None = None,
+    ) -> Any:
+        """Set the body's fields (none required) on every row matching the query's
+        filters and return the rows, dumped. No filter at all is refused (422) unless
+        :attr:`all_rows` is set."""
+        table = table if table is not None else self.db_table
+        if data is None:
+            data = dict(self.cleaned(body_schema, await self.json_data(), strict=False))
+        filters, search = self._selection(filters, query, query_schema, "update")
+        async with self._integrity():
+            if search is None:
+                rows = await self.db.db_update(table, filters, data, conn=conn, consumer=self)
+            else:
+                statement = self.db.get_query(table, table.update(), params=filters, consumer=self)
+                condition = search_condition(table, search.fields, search.text)
+                statement = statement.where(condition).values(**data)
+                rows = await self.db.fetch(statement.returning(*table.columns), conn=conn)
+        return self._dump(dump_schema, rows)
 
     async def delete_list(
         self,
@@ -313,17 +333,47 @@ class SqlApiPath(ApiPath):
         query_schema: Any = "query_schema",
         conn: Connection | None = None,
     ) -> list[Row]:
-        """Delete every row matching the query's filters; returns them."""
+        """Delete every row matching the query's filters and return them. No filter at
+        all is refused (422) unless :attr:`all_rows` is set."""
         table = table if table is not None else self.db_table
+        filters, search = self._selection(filters, query, query_schema, "delete")
+        if search is not None:
+            statement = self.db.get_query(table, table.delete(), params=filters, consumer=self)
+            statement = statement.where(search_condition(table, search.fields, search.text))
+            return await self.db.fetch(statement.returning(*table.columns), conn=conn)
+        return await self.db.db_delete(table, filters, conn=conn, consumer=self)
+
+    # the rows a collection DELETE or PATCH acts on
+
+    def _selection(
+        self,
+        filters: Mapping[str, Any] | None,
+        query: Mapping[str, Any] | None,
+        query_schema: Any,
+        action: str,
+    ) -> tuple[dict[str, Any], Search | None]:
+        """Filters and search selecting the rows of a collection change;
+        :class:`FilterRequired` when they select every row and :attr:`all_rows` is off."""
         filters = self._filters(filters, query, query_schema)
         schema = self._find_schema(query_schema)
         paginator = paginator_of(schema)
         for key in paginator.keys if paginator else ():
             filters.pop(key, None)
         search_fields = search_fields_of(schema)
-        search = filters.pop("search", None) if search_fields else None
-        if search:
-            statement = self.db.get_query(table, table.delete(), params=filters, consumer=self)
-            statement = statement.where(search_condition(table, search_fields, str(search)))
-            return await self.db.fetch(statement.returning(*table.columns), conn=conn)
-        return await self.db.db_delete(table, filters, conn=conn, consumer=self)
+        text = filters.pop("search", None) if search_fields else None
+        search = Search(search_fields, str(text)) if text else None
+        if search is None:
+            self._require_filter(filters, schema, action)
+        return filters, search
+
+    def _require_filter(self, filters: Mapping[str, Any], query_schema: Any, action: str) -> None:
+        """No filter selects every row: :class:`FilterRequired` unless :attr:`all_rows`."""
+        if not filters and not self.all_rows:
+            raise FilterRequired(action, self._filter_keys(self._find_schema(query_schema)))
+
+    @staticmethod
+    def _filter_keys(schema: Any) -> list[str]:
+        """The query fields that select rows (not pagination), for error messages."""
+        paginator = paginator_of(schema)
+        skipped = set(paginator.keys) if paginator else set()
+        return [name for name in accepted_query_keys(schema) if name not in skipped]

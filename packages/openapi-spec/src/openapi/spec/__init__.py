@@ -21,6 +21,7 @@ from .middleware import json_error, json_error_middleware
 from .observers import OBSERVERS, add_observer
 from .operation import Operation, op, operation_of
 from .path import ApiPath, full_url, query_dict
+from .query import UnknownQueryParameter
 from .readiness import READY_CHECKS, ShutdownState, add_ready_check, shutdown_state
 from .renderer import SpecRenderer
 from .request_id import REQUEST_ID_HEADER, current_request_id, setup_request_id
@@ -70,6 +71,7 @@ __all__ = [
     "ShutdownState",
     "SpecRenderer",
     "Unauthorized",
+    "UnknownQueryParameter",
     "UnprocessableEntity",
     "__version__",
     "add_observer",

@@ -27,6 +27,8 @@ class Operation:
     """OpenAPI header objects by name, added to the success response"""
     security: Sequence[Mapping[str, Sequence[str]]] | None = None
     """OpenAPI security requirement, enforced: ``[]`` is public, None the app's default"""
+    strict_query: bool = True
+    """refuse (422) query keys the query schema does not accept; False ignores them"""
 
 
 def op(
@@ -36,12 +38,17 @@ def op(
     response: int = 200,
     response_headers: Mapping[str, Mapping[str, Any]] | None = None,
     security: Sequence[Mapping[str, Sequence[str]]] | None = None,
+    strict_query: bool = True,
 ) -> Callable[[F], F]:
     """Attach an :class:`Operation` to a view method; the method itself is unchanged.
 
     ``security`` is the operation's requirement in OpenAPI's shape:
     ``[{"apiKey": []}, {"oauth2": ["tasks:write"]}]`` accepts either, ``[]`` is public,
     None (the default) uses the application's requirement.
+
+    Query strings are strict: a key that is not a field of ``query_schema`` (nor a
+    ``name:op`` the field allows) answers 422 naming it. ``strict_query=False`` ignores
+    such keys instead, for an operation that must tolerate them (cache busters).
     """
     operation = Operation(
         body_schema=body_schema,
@@ -50,6 +57,7 @@ def op(
         response=response,
         response_headers=response_headers,
         security=security,
+        strict_query=strict_query,
     )
 
     def attach(method: F) -> F:

@@ -15,6 +15,7 @@ from .middleware import JSON_CONTENT_TYPE, error_body
 from .operation import Operation, operation_of
 from .schemes import Principal
 from .security import SECURITY_KEY
+from .query import check_query
 
 INVALID_DATA_MESSAGE = "Invalid data"
 BAD_JSON_MESSAGE = "Malformed JSON body"
@@ -111,7 +112,7 @@ class ApiPath(web.View):
         the view has a :attr:`path_schema`.
         """
         combined = dict(query or {})
-        combined.update(query_dict(self.request.query))
+        combined.update(self.request_query(query_schema))
         schema = query_schema if query_schema is not None else "query_schema"
         filters: dict[str, Any] = {}
         if self._find_schema(schema) is not None:
@@ -119,6 +120,20 @@ class ApiPath(web.View):
         if self.path_schema is not None:
             filters.update(self.path_values())
         return filters
+
+    def request_query(self, query_schema: Any = None) -> dict[str, Any]:
+        """The request's query string as a dict (repeated keys as lists), checked
+        against the query schema: an unknown key or operator answers 422 naming it,
+        unless the operation says ``@op(strict_query=False)``, which drops such keys."""
+        query = query_dict(self.request.query)
+        schema = self._find_schema(query_schema if query_schema is not None else "query_schema")
+        if schema is None:
+            return query
+        operation = self.current_op
+        # not strict: validation ignores the keys the schema does not name
+        if operation is None or operation.strict_query:
+            check_query(schema, query)
+        return query
 
     async def json_data(self) -> Any:
         """The JSON body: an object, or an array when the body schema is a list.

@@ -230,6 +230,9 @@ class _DocumentBuilder:
         )
         if parameters:
             result["parameters"] = parameters
+        if op.query_schema is not None:
+            # the listed parameters are all an operation accepts unless it opted out
+            result["x-strict-query"] = op.strict_query
         if op.body_schema is not None:
             content_type = str(doc.get("body_content") or JSON_CONTENT_TYPE)
             result["requestBody"] = {
@@ -298,11 +301,15 @@ class _DocumentBuilder:
 
     def responses(self, op: Operation, documented: Mapping[Any, Any], path_checked: bool) -> Json:
         entries: dict[str, Any] = {str(status): spec for status, spec in documented.items()}
-        entries.setdefault(str(op.response), {})
+        # the default 200 is only added when the docstring documents no other success
+        if op.response != 200 or not any(status.startswith("2") for status in entries):
+            entries.setdefault(str(op.response), {})
         if op.body_schema is not None:
             entries.setdefault("400", {"description": "Malformed request body"})
             entries.setdefault("415", {"description": "The body is not JSON"})
-        if op.body_schema is not None or op.query_schema is not None:
+        if op.query_schema is not None and op.strict_query:
+            entries.setdefault("422", {"description": STRICT_QUERY_422})
+        elif op.body_schema is not None or op.query_schema is not None:
             entries.setdefault("422", {"description": "Invalid data"})
         if path_checked:
             entries.setdefault("404", {"description": "Not found"})
@@ -363,6 +370,12 @@ class _DocumentBuilder:
             if name not in names:
                 names.append(name)
         return names
+
+
+STRICT_QUERY_422 = (
+    "Invalid data, or an unknown query parameter or operator (only the listed "
+    "parameters are accepted)"
+)
 
 
 def parameter_schema(schema: Json) -> Json:
