@@ -78,6 +78,7 @@ def test_task_list_operation_exact(task_app: web.Application) -> None:
         "summary": "List tasks",
         "description": "Tasks matching every filter given",
         "operationId": "TasksPath.get",
+        "x-strict-query": True,
         "parameters": [
             # a URL cannot carry null: nullable field types lose "null" as parameters
             {
@@ -133,7 +134,11 @@ def test_task_list_operation_exact(task_app: web.Application) -> None:
                     }
                 },
             },
-            "422": {"description": "Invalid data", "content": json_body(VALIDATION_ERROR_REF)},
+            "422": {
+                "description": "Invalid data, or an unknown query parameter or operator "
+                "(only the listed parameters are accepted)",
+                "content": json_body(VALIDATION_ERROR_REF),
+            },
         },
     }
 
