@@ -8,6 +8,7 @@ import asyncio
 import json
 from typing import Any
 
+import requests
 from aiohttp import WSMsgType
 from aiohttp.test_utils import TestClient
 
@@ -159,3 +160,18 @@ async def test_over_long_request_line_and_header_are_refused(client: Client) -> 
         finally:
             writer.close()
     assert await count(client) == before
+
+
+def test_aiohttp_parser_errors_are_json_too(served_example: str) -> None:
+    """A request line or header over aiohttp's 8190 bytes is refused by its HTTP parser,
+    before the application: `openapi-cli serve` still answers JSON, like every error."""
+
+    cases = [
+        ("GET", f"{served_example}/tasks?title={'x' * 9000}", {}),
+        ("GET", f"{served_example}/tasks", {"X-Long": "y" * 9000}),
+    ]
+    for method, url, headers in cases:
+        response = requests.request(method, url, headers=headers, timeout=10)
+        assert response.status_code == 400, response.text[:200]
+        assert response.headers["Content-Type"].startswith("application/json")
+        assert response.json() == {"message": "Request line or header too long"}

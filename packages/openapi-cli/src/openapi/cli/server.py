@@ -21,6 +21,7 @@ from aiohttp import web
 from openapi.spec.readiness import shutdown_state
 
 from .access_log import AccessLogger
+from .transport_errors import JsonErrorAppRunner
 
 logger = logging.getLogger("openapi.cli.server")
 
@@ -101,7 +102,7 @@ async def serve_async(
     try:
         app = build_app()
         shutdown = shutdown_state(app)
-        runner = web.AppRunner(
+        runner = JsonErrorAppRunner(
             app,
             handle_signals=False,
             shutdown_timeout=shutdown_timeout,

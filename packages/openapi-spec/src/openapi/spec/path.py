@@ -13,9 +13,9 @@ from yarl import URL
 
 from .middleware import JSON_CONTENT_TYPE, error_body
 from .operation import Operation, operation_of
+from .query import check_query
 from .schemes import Principal
 from .security import SECURITY_KEY
-from .query import check_query
 
 INVALID_DATA_MESSAGE = "Invalid data"
 BAD_JSON_MESSAGE = "Malformed JSON body"
