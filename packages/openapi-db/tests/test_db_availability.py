@@ -196,7 +196,7 @@ async def test_transaction_rolled_back_over_http(pg_url: str, aiohttp_client: Cl
     client = await aiohttp_client(app)
     try:
         response = await client.post("/notes", json=[{"text": "x"}, {"text": "y"}, {"text": "x"}])
-        assert response.status == 422
+        assert response.status == 409
         assert (await response.json())["errors"] == [{"field": "text", "message": "already exists"}]
         assert await (await client.get("/notes")).json() == []
         response = await client.post("/notes", json=[{"text": "x"}, {"text": "y"}])

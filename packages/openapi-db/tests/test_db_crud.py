@@ -345,3 +345,28 @@ async def test_a_paginator_needs_only_page(pg_db: CrudDB) -> None:
     assert total == 3 and [r["title"] for r in rows] == ["task 5"]
     with pytest.raises(TypeError):
         Paginator()  # type: ignore[abstract]
+
+
+async def test_integers_beyond_the_column_compare_exactly(pg_db: CrudDB) -> None:
+    """An integer an INTEGER column cannot hold is a valid filter value: it matches
+    what the comparison says (no row equals it, every row is below it), never an error."""
+    rows = await add_tasks(pg_db)  # severities 1, None, 3, None, 5
+    huge, tiny = 2**40, -(2**70)
+    ids = sorted(r["id"] for r in rows)
+
+    async def selected(filters: dict) -> list[int]:
+        return sorted(r["id"] for r in await pg_db.db_select(pg_db.tasks, filters))
+
+    assert await selected({"id": huge}) == []
+    assert await selected({"id:ne": huge}) == ids
+    assert await selected({"severity:lt": huge}) == [ids[0], ids[2], ids[4]]
+    assert await selected({"severity:gt": tiny}) == [ids[0], ids[2], ids[4]]
+    assert await selected({"severity:ge": huge}) == []
+    assert await selected({"severity:le": tiny}) == []
+    assert await selected({"id": [ids[1], huge]}) == [ids[1]]
+    assert await selected({"id:ne": [ids[1], huge]}) == [i for i in ids if i != ids[1]]
+    assert await pg_db.db_delete(pg_db.tasks, {"id": huge}) == []
+    assert await pg_db.db_update(pg_db.tasks, {"id": tiny}, {"done": True}) == []
+    assert await selected({}) == ids
+    # in-range values keep the column's own type (and its index)
+    assert await selected({"id": ids[0]}) == [ids[0]]

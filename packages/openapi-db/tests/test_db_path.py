@@ -275,22 +275,25 @@ async def test_validation_errors(client: TestClient) -> None:
 async def test_integrity_errors(client: TestClient, pg_db: CrudDB) -> None:
     assert (await client.post("/tasks", json={"title": "same"})).status == 201
     response = await client.post("/tasks", json={"title": "same"})
-    assert response.status == 422
+    assert response.status == 409  # a clash with another row, not invalid data
     body = await response.json()
-    assert body["errors"] == [{"field": "title", "message": "already exists"}]
+    assert body == {
+        "message": "Already exists",
+        "errors": [{"field": "title", "message": "already exists"}],
+    }
     # foreign key
     response = await client.post("/tasks", json={"title": "orphan", "owner_id": 99})
     assert response.status == 422
     assert [e["field"] for e in (await response.json())["errors"]] == ["owner_id"]
     # in a list: nothing inserted
     response = await client.post("/tasks-bulk", json=[{"title": "new"}, {"title": "same"}])
-    assert response.status == 422
+    assert response.status == 409
     assert [e["field"] for e in (await response.json())["errors"]] == ["title"]
     assert await pg_db.db_count(pg_db.tasks) == 1
     # on update
     other = await (await client.post("/tasks", json={"title": "other"})).json()
     response = await client.patch(f"/tasks/{other['id']}", json={"title": "same"})
-    assert response.status == 422
+    assert response.status == 409
     assert [e["field"] for e in (await response.json())["errors"]] == ["title"]
     response = await client.patch(f"/tasks/{other['id']}", json={"owner_id": 12})
     assert [e["field"] for e in (await response.json())["errors"]] == ["owner_id"]
@@ -302,6 +305,23 @@ async def test_integrity_errors(client: TestClient, pg_db: CrudDB) -> None:
 
     error = await integrity_error(pg_db, info.value)  # type: ignore[arg-type]
     assert error is not None and [e["field"] for e in error.errors or []] == ["a", "b"]
+
+
+async def test_conflicts_are_documented_where_a_body_sets_a_unique_column(
+    client: TestClient,
+) -> None:
+    doc = await (await client.get("/spec")).json()
+    tasks, one = doc["paths"]["/tasks"], doc["paths"]["/tasks/{id}"]
+    for operation in (tasks["post"], one["patch"]):
+        assert "409" in operation["responses"], operation["responses"]
+        conflict = operation["responses"]["409"]
+        # title is unique; id is the primary key, set by no body
+        assert conflict["description"] == "Another row already has the same value of: title"
+        assert conflict["content"]["application/json"]["schema"] == {
+            "$ref": "#/components/schemas/Error"
+        }
+    assert "409" not in tasks["get"]["responses"]
+    assert "409" not in one["delete"]["responses"]
 
 
 async def test_filters_over_http(client: TestClient, pg_db: CrudDB) -> None:

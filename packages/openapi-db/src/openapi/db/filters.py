@@ -71,28 +71,45 @@ def value_kind(value: Any) -> str:
     return "value"
 
 
-def _out_of_range(column: sa.ColumnElement[Any], value: Any) -> str | None:
-    if isinstance(value, str):
-        return "NUL characters are not allowed" if "\x00" in value else None
-    if isinstance(value, int) and not isinstance(value, bool):
-        if isinstance(column.type, sa.SmallInteger):
-            bound = 2**15
-        elif isinstance(column.type, sa.BigInteger):
-            bound = 2**63
-        elif isinstance(column.type, sa.Integer):
-            bound = 2**31
-        else:
-            return None
-        return None if -bound <= value < bound else "value out of range"
+def _integer_bound(column: sa.ColumnElement[Any]) -> int | None:
+    """``2**(bits-1)`` of an integer column (None for other types)."""
+    if isinstance(column.type, sa.SmallInteger):
+        return 2**15
+    if isinstance(column.type, sa.BigInteger):
+        return 2**63
+    if isinstance(column.type, sa.Integer):
+        return 2**31
     return None
+
+
+def _items(value: Any) -> Any:
+    return value if isinstance(value, list | tuple | set | frozenset) else (value,)
+
+
+def beyond_column(column: sa.ColumnElement[Any], value: Any) -> bool:
+    """True when ``value`` (or an item of it) is an integer the column cannot hold."""
+    bound = _integer_bound(column)
+    if bound is None:
+        return False
+    return any(
+        isinstance(item, int) and not isinstance(item, bool) and not -bound <= item < bound
+        for item in _items(value)
+    )
+
+
+def filter_kind(column: sa.ColumnElement[Any], value: Any) -> str:
+    """:func:`value_kind`, prefixed ``wide`` when an integer is beyond the column's range:
+    such values bind as NUMERIC, so the comparison is exact (``?id=2**40`` matches no
+    row, ``?severity:lt=2**40`` every one) instead of an error."""
+    kind = value_kind(value)
+    return f"wide {kind}" if kind != "null" and beyond_column(column, value) else kind
 
 
 def check_value(column: sa.ColumnElement[Any], key: str, value: Any) -> None:
     """A 422 naming ``key`` for values PostgreSQL would refuse (else a DataError, a 500)."""
-    for item in value if isinstance(value, list | tuple | set | frozenset) else (value,):
-        message = _out_of_range(column, item)
-        if message:
-            raise InvalidFilter(key, message)
+    for item in _items(value):
+        if isinstance(item, str) and "\x00" in item:
+            raise InvalidFilter(key, "NUL characters are not allowed")
 
 
 def table_column(table: sa.Table, name: str, key: str | None = None) -> sa.Column[Any]:
@@ -112,8 +129,10 @@ def column_filter(
     """
     if kind == "null":
         return column.is_not(None) if op == "ne" else column.is_(None)
+    wide, _, kind = kind.rpartition(" ")
+    value_type: Any = sa.Numeric() if wide else column.type
     if kind == "list":
-        array_type = ARRAY(column.type)
+        array_type = ARRAY(value_type)
         param = (
             sa.bindparam(name, type_=array_type)
             if name
@@ -124,9 +143,9 @@ def column_filter(
         result: ColumnElement[bool] = _COMPARE[op](column, sa.any_(param))
         return result
     param = (
-        sa.bindparam(name, type_=column.type)
+        sa.bindparam(name, type_=value_type)
         if name
-        else sa.bindparam(None, value, type_=column.type)
+        else sa.bindparam(None, value, type_=value_type)
     )
     result = _COMPARE[op](column, param)
     return result
@@ -153,7 +172,7 @@ def build_conditions(
             continue
         column = table_column(table, name, key)
         check_value(column, key, value)
-        conditions.append(column_filter(column, op, value_kind(value), value))
+        conditions.append(column_filter(column, op, filter_kind(column, value), value))
     return conditions
 
 
@@ -219,8 +238,8 @@ def plan_filters(
         if name not in columns:
             raise InvalidFilter(key)
         check_value(columns[name], key, value)
-        kind = value_kind(value)
+        kind = filter_kind(columns[name], value)
         shape.append(FilterShape(name, op, kind))
         if kind != "null":
-            values.append(list(value) if kind == "list" else value)
+            values.append(list(value) if kind.endswith("list") else value)
     return FilterPlan(table, tuple(shape), tuple(values))

@@ -1,4 +1,5 @@
-"""Integrity errors from PostgreSQL as 422 answers naming the columns.
+"""Integrity errors from PostgreSQL as JSON answers naming the columns: 409 Conflict for
+unique and exclusion violations (the row clashes with another), 422 for the others.
 
 The columns come from the violated constraint (asyncpg gives its name, table and
 schema), looked up in the table's metadata or, failing that, in ``pg_catalog``;
@@ -11,12 +12,13 @@ from typing import Any
 
 import asyncpg
 import sqlalchemy as sa
-from openapi.spec import UnprocessableEntity
+from openapi.spec import ApiError, Conflict, UnprocessableEntity
+from sqlalchemy.dialects.postgresql import ExcludeConstraint
 from sqlalchemy.sql.schema import ColumnCollectionConstraint
 
 from .database import Database
 
-__all__ = ["integrity_error", "constraint_columns"]
+__all__ = ["clashing_columns", "constraint_columns", "integrity_error"]
 
 _CATALOG_COLUMNS = """
 SELECT a.attname
@@ -79,15 +81,19 @@ async def constraint_columns(db: Database, exc: asyncpg.PostgresError) -> tuple[
     return columns
 
 
-async def integrity_error(db: Database, exc: asyncpg.PostgresError) -> UnprocessableEntity | None:
-    """A 422 for a constraint violation or invalid value; None for other errors."""
+async def integrity_error(db: Database, exc: asyncpg.PostgresError) -> ApiError | None:
+    """The answer to a constraint violation or invalid value; None for other errors."""
     if isinstance(exc, asyncpg.UniqueViolationError):
         columns = await constraint_columns(db, exc)
         if len(columns) > 1:
             message = f"a row with the same {', '.join(columns)} already exists"
         else:
             message = "already exists"
-        return _error("Already exists", columns, message)
+        return _error("Already exists", columns, message, Conflict)
+    if isinstance(exc, asyncpg.ExclusionViolationError):
+        columns = await constraint_columns(db, exc)
+        detail = "conflicts with an existing row"
+        return _error("Conflicts with an existing row", columns, detail, Conflict)
     if isinstance(exc, asyncpg.ForeignKeyViolationError):
         columns = await constraint_columns(db, exc)
         return _error("Invalid reference", columns, "the referenced row does not exist")
@@ -103,8 +109,30 @@ async def integrity_error(db: Database, exc: asyncpg.PostgresError) -> Unprocess
     return None
 
 
-def _error(message: str, columns: tuple[str, ...], detail: str) -> UnprocessableEntity:
+def clashing_columns(table: sa.Table) -> list[tuple[str, ...]]:
+    """Column sets a new or changed row can clash on (409): the primary key, unique
+    constraints and indexes, exclusion constraints."""
+    found: list[tuple[str, ...]] = []
+    for constraint in table.constraints:
+        clashing = sa.PrimaryKeyConstraint | sa.UniqueConstraint | ExcludeConstraint
+        if isinstance(constraint, clashing):
+            found.append(tuple(c.name for c in constraint.columns))
+    for index in table.indexes:
+        if index.unique:
+            found.append(tuple(c.name for c in index.columns if isinstance(c, sa.Column)))
+    for column in table.columns:
+        if column.unique:
+            found.append((column.name,))
+    return [names for i, names in enumerate(found) if names and names not in found[:i]]
+
+
+def _error(
+    message: str,
+    columns: tuple[str, ...],
+    detail: str,
+    kind: type[ApiError] = UnprocessableEntity,
+) -> ApiError:
     errors: list[dict[str, Any]] = [{"field": c, "message": detail} for c in columns]
     if not errors:
         errors = [{"field": "", "message": detail}]
-    return UnprocessableEntity(message, errors=errors)
+    return kind(message, errors=errors)

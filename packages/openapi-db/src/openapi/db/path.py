@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from typing import Any, ClassVar
+from typing import Any, ClassVar, get_args
 
 import asyncpg
 import sqlalchemy as sa
+from aiohttp import web
 from openapi.data.validate import validate
-from openapi.spec import ApiPath, BadRequest, NotFound
+from openapi.spec import ApiPath, BadRequest, NotFound, Operation
 from openapi.spec.query import accepted_query_keys, known_query_keys
 
 from .compiler import Row
 from .crud import CrudDB
 from .database import Connection
 from .errors import FilterRequired, ImproperlyConfigured, InvalidFilter
-from .integrity import integrity_error
+from .integrity import clashing_columns, integrity_error
 from .listing import ListQuery, Selection, paginator_of
 from .pagination import PaginatedData, Unpaginated
 from .search import Search, search_condition, search_fields_of
@@ -57,6 +59,25 @@ class SqlApiPath(ApiPath):
         if table is None:
             raise ImproperlyConfigured(f"{type(self).__name__}: no table {self.table!r}")
         return table
+
+    @classmethod
+    def documented_responses(
+        cls, app: web.Application, method: str, operation: Operation
+    ) -> dict[str, Any]:
+        """A 409 on operations whose body sets a column of a unique or exclusion
+        constraint of the table (a clash with another row names the field)."""
+        db = app.get("db")
+        table = db.metadata.tables.get(cls.table) if db is not None else None
+        body = operation.body_schema
+        item = get_args(body)[0] if get_args(body) else body
+        if table is None or not dataclasses.is_dataclass(item):
+            return {}
+        names = {f.name for f in dataclasses.fields(item)}
+        clashes = [columns for columns in clashing_columns(table) if names & set(columns)]
+        if not clashes:
+            return {}
+        described = "; ".join(", ".join(columns) for columns in clashes)
+        return {"409": f"Another row already has the same value of: {described}"}
 
     # request data
 

@@ -84,6 +84,15 @@ class ApiPath(web.View):
             self.raise_validation_error(errors=validated.errors)
         return validated.data
 
+    @classmethod
+    def documented_responses(
+        cls, app: web.Application, method: str, operation: Operation
+    ) -> dict[str, Any]:
+        """Responses the view adds to the document of ``method`` (OpenAPI response
+        objects by status), e.g. a 409 where the view's table has unique columns. The
+        method's docstring overrides them; none by default."""
+        return {}
+
     def path_values(self) -> dict[str, Any]:
         """Path variables validated with :attr:`path_schema`; a bad value answers 404."""
         if self.path_schema is None:

@@ -241,8 +241,13 @@ class _DocumentBuilder:
             }
         elif isinstance(doc.get("requestBody"), dict):
             result["requestBody"] = doc["requestBody"]
+        # what the view knows it can answer (a 409 on unique columns), then the docstring's
+        documented = {
+            **view.documented_responses(self.renderer.app, method, op),
+            **(doc.get("responses") or {}),
+        }
         result["responses"] = self.responses(
-            op, doc.get("responses") or {}, has_path_parameters and view.path_schema is not None
+            op, documented, has_path_parameters and view.path_schema is not None
         )
         security = self.renderer.security
         requirement = security.operation_requirement(handler, f"{view.__name__}.{method}")
