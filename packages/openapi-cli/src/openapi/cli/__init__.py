@@ -2,6 +2,6 @@
 
 __version__ = "0.1.0"
 
-from .client import SERVING, OpenApiClient, rest
+from .group import SERVING, OpenApiClient, rest
 
 __all__ = ["SERVING", "OpenApiClient", "__version__", "rest"]

@@ -9,11 +9,12 @@ import socket
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol, runtime_checkable
 
 import click
 import yaml
 from aiohttp import web
+from openapi.spec import SPEC_APP_KEY, InvalidSpecError
 
 from .log_records import FORMATTERS
 from .logs import set_log_format
@@ -22,34 +23,41 @@ from .routes import format_table, route_rows
 from .server import bind_sockets, serve_workers
 from .server import serve as serve_app
 
-if TYPE_CHECKING:
-    from .client import OpenApiClient
-
 logger = logging.getLogger("openapi.cli")
 
 #: prometheus-client's multiprocess directory: set for --workers N when not given
 PROMETHEUS_MULTIPROC_DIR = "PROMETHEUS_MULTIPROC_DIR"
 
 
-def get_client(ctx: click.Context) -> OpenApiClient:
-    """The :class:`OpenApiClient` running this command."""
-    from .client import OpenApiClient
+@runtime_checkable
+class ApplicationGroup(Protocol):
+    """What a command needs of the group running it: :class:`~openapi.cli.OpenApiClient`
+    (the group module imports these commands, so they know it by its shape)."""
 
-    client = ctx.find_object(OpenApiClient)
-    if client is None:
-        raise click.UsageError("this command runs inside an OpenApiClient (rest()) group")
-    return client
+    base_path: str
+
+    def get_app(self) -> web.Application: ...
+
+    def get_serve_app(self) -> web.Application: ...
+
+
+def get_client(ctx: click.Context) -> ApplicationGroup:
+    """The :class:`~openapi.cli.OpenApiClient` running this command (``ctx.obj``)."""
+    node: click.Context | None = ctx
+    while node is not None:
+        if isinstance(node.obj, ApplicationGroup):
+            return node.obj
+        node = node.parent
+    raise click.UsageError("this command runs inside an OpenApiClient (rest()) group")
 
 
 def openapi_document(app: web.Application) -> dict[str, Any]:
     """The OpenAPI document of ``app``, from the renderer openapi.spec's ``setup`` stored."""
-    renderer = app.get("openapi_spec")
+    renderer = app.get(SPEC_APP_KEY)
     if renderer is None:
         raise click.ClickException(
             "the application has no OpenAPI document (openapi.spec.setup was not called)"
         )
-    from openapi.spec import InvalidSpecError
-
     try:
         document = renderer.document()
     except InvalidSpecError as exc:
@@ -154,6 +162,10 @@ def serve(
                 parent_pid=supervisor,
                 drain_delay=drain_delay,
             )
+        except InvalidSpecError as exc:
+            # a declaration mistake: its message says everything, a traceback would not
+            logger.error("the application cannot start: %s", exc)
+            raise SystemExit(1) from None
         except Exception:
             logger.exception("the server stopped on an error")
             raise SystemExit(1) from None
@@ -217,7 +229,7 @@ def routes(ctx: click.Context, as_json: bool) -> None:
     """List the routes: path, method and operationId."""
     client = get_client(ctx)
     app = client.get_app()
-    document = openapi_document(app) if app.get("openapi_spec") is not None else None
+    document = openapi_document(app) if app.get(SPEC_APP_KEY) is not None else None
     rows = route_rows(app, document, client.base_path)
     if as_json:
         data = [

@@ -12,9 +12,10 @@ from typing import Any
 
 import click
 from aiohttp.web import Application
+from openapi.spec import SPEC_APP_KEY
 
 from . import __version__
-from .client import OpenApiClient
+from .group import OpenApiClient
 from .new_project import new
 
 #: environment variable naming the application when ``--app`` is not given
@@ -156,7 +157,7 @@ class ConsoleClient(OpenApiClient):
             if self._target is not None:
                 return self._target.version_info()
             app = self.get_app()
-            renderer = app.get("openapi_spec")
+            renderer = app.get(SPEC_APP_KEY)
             if renderer is not None:
                 info = renderer.document().get("info") or {}
                 return str(info.get("title", "")), str(info.get("version", ""))

@@ -1,4 +1,8 @@
-"""``rest()`` and ``OpenApiClient``: a click group that builds and serves an application."""
+"""``OpenApiClient``, the click group of one application, and ``rest()`` which creates it.
+
+The group builds the application (``web()``), serves it (``serve``) and documents it
+(``spec``); commands find it as ``ctx.obj``.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from typing import Any
 import aiohttp
 import click
 from aiohttp.web import AppKey, Application
+from openapi.spec import DEFAULT_MAX_BODY_SIZE, json_error_middleware, setup
 
 from . import __version__
 from .commands import routes, serve, spec
@@ -23,8 +28,9 @@ AppSetup = Callable[[Application], None]
 #: ``app[SERVING]`` is True when the application was built to be served (``web(server=True)``)
 SERVING = AppKey("openapi.cli.serving", bool)
 
-_DEFAULT_MAX_BODY_SIZE = 1024 * 1024
 _VERBOSE = "openapi.cli.verbose"
+# the Info fields OpenApiClient takes as arguments, with their defaults
+_INFO_DEFAULTS = {"title": "Open API", "version": "0.1.0", "description": ""}
 _QUIET = "openapi.cli.quiet"
 
 
@@ -52,6 +58,7 @@ class OpenApiClient(click.Group):
         servers: Sequence[str | Mapping[str, Any]] | None = None,
         docs: bool = True,
         validate_docs: bool = False,
+        allowed_tags: Iterable[str] = (),
         spec_path: str = "/spec",
         docs_path: str = "/docs",
         max_body_size: int | None = None,
@@ -76,6 +83,7 @@ class OpenApiClient(click.Group):
         self.servers = servers
         self.docs = docs
         self.validate_docs = validate_docs
+        self.allowed_tags = frozenset(allowed_tags)
         self.spec_path = spec_path
         self.docs_path = docs_path
         self.max_body_size = max_body_size
@@ -111,15 +119,19 @@ class OpenApiClient(click.Group):
         return app
 
     def build_app(self, server: bool = False) -> Application:
-        """The application without error reporting (``web()`` adds it)."""
-        # imported here, not at module level: `openapi-cli --help` stays fast
-        from openapi.spec import setup
-
-        app = Application()
+        """The application without error reporting (``web()`` adds it): openapi.spec's
+        ``setup``, the operator's features, then ``setup_app(app)``. Each option of
+        ``rest()`` is one setup step."""
+        app = Application(client_max_size=self.max_body_size or DEFAULT_MAX_BODY_SIZE)
         app[SERVING] = server
-        options: dict[str, Any] = {}
-        if self.max_body_size is not None:
-            options["max_body_size"] = self.max_body_size
+        self.setup_spec(app)
+        self.setup_production(app)
+        if self.setup_app is not None:
+            self.setup_app(app)
+        return app
+
+    def setup_spec(self, app: Application) -> None:
+        """The OpenAPI document, its docs page and the JSON error middleware."""
         setup(
             app,
             title=self.title,
@@ -133,9 +145,13 @@ class OpenApiClient(click.Group):
             servers=list(self.servers) if self.servers is not None else None,
             base_path=self.base_path,
             validate_docs=self.validate_docs,
+            allowed_tags=self.allowed_tags,
             info=self.info,
-            **options,
+            max_body_size=self.max_body_size or DEFAULT_MAX_BODY_SIZE,
         )
+
+    def setup_production(self, app: Application) -> None:
+        """Health probes, metrics, tracing and request ids, those asked for."""
         setup_production(
             app,
             health=self.health,
@@ -143,9 +159,6 @@ class OpenApiClient(click.Group):
             tracing=self.tracing,
             request_id=self.request_id,
         )
-        if self.setup_app is not None:
-            self.setup_app(app)
-        return app
 
     def get_app(self) -> Application:
         """The application for commands that use it without serving it, built once."""
@@ -158,12 +171,10 @@ class OpenApiClient(click.Group):
         app = self.web(server=True)
         if not self.base_path:
             return app
-        from openapi.spec import json_error_middleware
-
         # requests outside base_path get JSON errors too
         root = Application(
             middlewares=[json_error_middleware],
-            client_max_size=self.max_body_size or _DEFAULT_MAX_BODY_SIZE,
+            client_max_size=self.max_body_size or DEFAULT_MAX_BODY_SIZE,
         )
         root[SERVING] = True
         root.add_subapp(self.base_path, app)
@@ -214,55 +225,51 @@ class OpenApiClient(click.Group):
 def rest(
     *,
     openapi: Mapping[str, Any] | None = None,
-    title: str | None = None,
-    version: str | None = None,
-    description: str | None = None,
     setup_app: AppSetup | None = None,
-    commands: Iterable[click.Command] = (),
     base_path: str = "",
-    security: Mapping[str, Any] | None = None,
-    cors: Any = None,
-    servers: Sequence[str | Mapping[str, Any]] | None = None,
-    docs: bool = True,
+    commands: Iterable[click.Command] = (),
+    allowed_tags: Iterable[str] = (),
     validate_docs: bool = False,
-    sentry_dsn: str | None = None,
-    **kwargs: Any,
+    **options: Any,
 ) -> OpenApiClient:
-    """Create the command line client of an application.
+    """Create the command line group of an application (the seed's arguments first).
 
-    ``openapi`` is the seed's form: the OpenAPI Info object, ``{"title": ..., "version": ...,
-    "description": ..., "contact": ...}``; ``title``/``version``/``description`` win over
-    it. ``security`` names security schemes: openapi.spec's scheme objects (``ApiKey``,
-    ``HttpBearer``, ...) are documented and enforced, plain mappings documented only;
-    every operation needs one of them unless its ``@op(security=...)`` says otherwise
-    (``default_security=`` changes that default). ``cors`` (openapi.spec's ``Cors``, its
-    keyword arguments or its origins) lets browser pages of other origins call it. Other
-    keyword arguments go to :class:`OpenApiClient` (``sentry_options``, ``spec_path``,
-    ``max_body_size``, ``name``...), among them what an operator needs, each ``True`` or
-    the keyword arguments of its setup function: ``health`` (``GET /health/live`` and
+    - ``openapi``: the OpenAPI Info object, ``{"title": ..., "version": ...,
+      "description": ..., "contact": ...}`` (``title=``/``version=``/``description=``
+      keyword arguments win over it).
+    - ``setup_app(app)``: adds the application's routes, database, websockets.
+    - ``base_path``: every route, the spec, the docs page and websockets are served under
+      it, and the document's ``servers`` end with it.
+    - ``commands``: click commands added to the group (``commands=[db]``).
+    - ``allowed_tags``: only operations carrying one of these tags are documented (all
+      are served).
+    - ``validate_docs``: an operation without summary, description or documented
+      responses stops the application at startup.
+
+    Other keyword arguments go to :class:`OpenApiClient`. ``security`` names security
+    schemes: openapi.spec's scheme objects (``ApiKey``, ``HttpBearer``, ...) are documented
+    and enforced, plain mappings documented only; every operation needs one of them unless
+    its ``@op(security=...)`` says otherwise (``default_security=`` changes that default).
+    ``cors`` (openapi.spec's ``Cors``, its keyword arguments or its origins) lets browser
+    pages of other origins call it. What an operator needs, each ``True`` or the keyword
+    arguments of its setup function: ``health`` (``GET /health/live`` and
     ``/health/ready``), ``metrics`` (``GET /metrics``), ``tracing`` (OpenTelemetry) and
-    ``request_id`` (``X-Request-Id``).
+    ``request_id`` (``X-Request-Id``). Also ``servers``, ``docs``, ``sentry_dsn``,
+    ``sentry_options``, ``spec_path``, ``max_body_size``, ``name``...
     """
     info = dict(openapi or {})
-    info_title = info.pop("title", None)
-    info_version = info.pop("version", None)
-    info_description = info.pop("description", None)
+    for name, default in _INFO_DEFAULTS.items():
+        given = info.pop(name, None)
+        options[name] = options.get(name) or given or default
     if info:
-        kwargs["info"] = {**info, **(kwargs.get("info") or {})}
+        options["info"] = {**info, **(options.get("info") or {})}
     return OpenApiClient(
-        title=title or info_title or "Open API",
-        version=version or info_version or "0.1.0",
-        description=description or info_description or "",
         setup_app=setup_app,
-        commands=commands,
         base_path=base_path,
-        security=security,
-        cors=cors,
-        servers=servers,
-        docs=docs,
+        commands=commands,
+        allowed_tags=allowed_tags,
         validate_docs=validate_docs,
-        sentry_dsn=sentry_dsn,
-        **kwargs,
+        **options,
     )
 
 
