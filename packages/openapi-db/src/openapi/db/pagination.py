@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from aiohttp import web
 from openapi.data import fields
 from openapi.data.json import dumps
-from openapi.spec.renderer import RESPONSE_HEADERS_ATTRIBUTE
+from openapi.spec import RESPONSE_HEADERS_ATTRIBUTE
 from yarl import URL
 
 from .cursor import CursorPaginator

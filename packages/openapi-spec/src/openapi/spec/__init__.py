@@ -1,6 +1,6 @@
 """OpenAPI 3.1 documents and API views for aiohttp."""
 
-from .app import setup
+from .app import DEFAULT_MAX_BODY_SIZE, SPEC_APP_KEY, setup
 from .cors import Cors
 from .docs import DocsPage
 from .docstring import docstring_yaml
@@ -23,7 +23,7 @@ from .operation import Operation, op, operation_of
 from .path import ApiPath, full_url, query_dict
 from .query import UnknownQueryParameter
 from .readiness import READY_CHECKS, ShutdownState, add_ready_check, shutdown_state
-from .renderer import SpecRenderer
+from .renderer import RESPONSE_HEADERS_ATTRIBUTE, SpecRenderer
 from .request_id import REQUEST_ID_HEADER, current_request_id, setup_request_id
 from .route_template import route_template
 from .schemes import (
@@ -43,6 +43,9 @@ from .security import PRINCIPAL_KEY, SECURITY_KEY, Security, principal_of
 __version__ = "0.1.0"
 
 __all__ = [
+    "DEFAULT_MAX_BODY_SIZE",
+    "RESPONSE_HEADERS_ATTRIBUTE",
+    "SPEC_APP_KEY",
     "FILTER_OPERATORS",
     "OBSERVERS",
     "READY_CHECKS",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from aiohttp import hdrs, web
@@ -16,7 +16,9 @@ from .renderer import SpecRenderer
 from .schemes import SecurityScheme
 from .security import SECURITY_KEY, Requirement, Security
 
+#: where setup() stores the SpecRenderer: a string key, the contract other packages read
 SPEC_APP_KEY = "openapi_spec"
+SPEC_ROUTE_NAME = "openapi_spec"
 DEFAULT_MAX_BODY_SIZE = 1024 * 1024
 
 
@@ -34,6 +36,7 @@ def setup(
     base_path: str = "",
     max_body_size: int = DEFAULT_MAX_BODY_SIZE,
     validate_docs: bool = False,
+    allowed_tags: Iterable[str] = (),
     info: Mapping[str, Any] | None = None,
     cors: Cors | Mapping[str, Any] | Sequence[str] | str | None = None,
 ) -> SpecRenderer:
@@ -41,16 +44,19 @@ def setup(
 
     Installs the JSON error middleware (outermost), ``GET spec_path`` serving the
     document, ``GET docs_path`` serving Swagger UI (unless None), limits request bodies to
-    ``max_body_size`` bytes (413 beyond) and stores the :class:`SpecRenderer` at
-    ``app["openapi_spec"]``. ``security`` names the security schemes: scheme objects
+    ``max_body_size`` bytes (413 beyond, whatever the application's ``client_max_size``)
+    and stores the :class:`SpecRenderer` at ``app[SPEC_APP_KEY]`` (``"openapi_spec"``). ``security`` names the security schemes: scheme objects
     (:class:`ApiKey`, :class:`HttpBearer`, ...) are documented and enforced on every
     operation, plain mappings are OpenAPI Security Scheme Objects, documented only (an
     optional ``scopes`` list goes to the default requirement). ``default_security`` is the
     requirement of operations that state none (default: any one of the schemes); the
     :class:`Security` is at ``app[SECURITY_KEY]``. ``servers`` are URLs or server
     objects; ``cors`` (a :class:`Cors`, its keyword arguments or its origins) lets browser
-    pages of other origins call the API; ``info`` adds Info fields (contact, license,
-    ...). Call it before the application starts.
+    pages of other origins call the API; ``allowed_tags`` limits the document to
+    operations carrying one of them; ``info`` adds Info fields (contact, license, ...).
+    Call it before the application starts: on startup the document is built and every
+    view's declarations checked, so a mistake stops the application with
+    :class:`InvalidSpecError` naming the view, method and field.
     """
     app_security = Security(security, default_security)
     app[SECURITY_KEY] = app_security
@@ -66,6 +72,7 @@ def setup(
         servers=servers,
         base_path=base_path,
         validate_docs=validate_docs,
+        allowed_tags=allowed_tags,
     )
     # the outermost middleware, so errors raised by other middlewares are JSON too
     app.middlewares.insert(0, json_error_middleware)
@@ -74,12 +81,12 @@ def setup(
         # outside the JSON errors: error answers carry the CORS headers too
         scheme_headers = [h for s in app_security.schemes.values() for h in s.request_headers()]
         app.middlewares.insert(0, cors_of(cors).with_headers(scheme_headers).middleware())
-    app._client_max_size = max_body_size
     with warnings.catch_warnings():
         # the string key is the documented contract shared with the other packages
         warnings.simplefilter("ignore", web.NotAppKeyWarning)
         app[SPEC_APP_KEY] = renderer
-    app.router.add_get(spec_path, renderer.handle, name="openapi_spec")
+    app.on_startup.append(renderer.on_startup)
+    app.router.add_get(spec_path, renderer.handle, name=SPEC_ROUTE_NAME)
     if docs_path is not None:
         DocsPage(docs_path, spec_path, title, swagger_ui_static()).install(app)
     return renderer

@@ -15,7 +15,8 @@ OPERATION_ATTRIBUTE = "__openapi_operation__"
 class Operation:
     """The schemas of one operation (a view method).
 
-    Schemas are dataclasses, ``list[Dataclass]`` or any type openapi.data supports.
+    ``body_schema`` and ``response_schema`` are a dataclass or a list of one
+    (``list[Task]``, or the seed's ``[Task]``, the same); ``query_schema`` a dataclass.
     """
 
     body_schema: Any = None
@@ -29,6 +30,13 @@ class Operation:
     """OpenAPI security requirement, enforced: ``[]`` is public, None the app's default"""
     strict_query: bool = True
     """refuse (422) query keys the query schema does not accept; False ignores them"""
+
+    def __post_init__(self) -> None:
+        # the seed's spelling: [Task] is list[Task]
+        for name in ("body_schema", "response_schema"):
+            schema = getattr(self, name)
+            if isinstance(schema, list) and len(schema) == 1:
+                object.__setattr__(self, name, list[schema[0]])  # type: ignore[valid-type]
 
 
 def op(

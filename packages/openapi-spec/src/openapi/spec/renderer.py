@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from http import HTTPStatus
 from typing import Any
 
@@ -12,7 +12,7 @@ from openapi.data.json import dumps
 from openapi.data.json_schema import FieldSchema, SchemaRegistry
 
 from .docstring import docstring_yaml
-from .error_schemas import Error, ValidationError
+from .error_schemas import Error, ValidationErrorBody
 from .errors import InvalidSpecError
 from .filter_operators import FILTER_OPERATORS
 from .middleware import JSON_CONTENT_TYPE
@@ -28,6 +28,7 @@ OPERATION_KEYS = frozenset(
     ("summary", "description", "externalDocs", "deprecated", "security", "servers", "callbacks")
 )
 PATH_KEYS = frozenset(("summary", "description", "servers"))
+#: a query schema's class attribute: OpenAPI headers of the success response (pagination)
 RESPONSE_HEADERS_ATTRIBUTE = "__openapi_response_headers__"
 _CHALLENGE_HEADER = {
     "description": "How to authenticate (RFC 9110 challenges)",
@@ -41,7 +42,8 @@ Json = dict[str, Any]
 class SpecRenderer:
     """Builds the OpenAPI 3.1 document of ``app`` on first use and caches it.
 
-    Every route served by an :class:`ApiPath` subclass is documented, except private ones.
+    Every route served by an :class:`ApiPath` subclass is documented, except private ones
+    and, with ``allowed_tags``, operations carrying none of them.
     """
 
     def __init__(
@@ -56,17 +58,17 @@ class SpecRenderer:
         servers: Sequence[str | Mapping[str, Any]] | None = None,
         base_path: str = "",
         validate_docs: bool = False,
+        allowed_tags: Iterable[str] = (),
     ) -> None:
         self.app = app
         self.info: Json = {"title": title, "version": version, **(info or {})}
         if description:
             self.info["description"] = description
         self.security = security if isinstance(security, Security) else Security(security)
-        self.servers = [
-            {"url": server} if isinstance(server, str) else dict(server) for server in servers or ()
-        ]
         self.base_path = base_path.rstrip("/")
+        self.servers = [_server_at(server, self.base_path) for server in servers or ()]
         self.validate_docs = validate_docs
+        self.allowed_tags = frozenset(allowed_tags)
         self._document: Json | None = None
         self._body: bytes | None = None
 
@@ -82,6 +84,10 @@ class SpecRenderer:
             self._body = dumps(self.document()).encode()
         return self._body
 
+    async def on_startup(self, app: web.Application) -> None:
+        """Build the document when the application starts: a declaration mistake stops it."""
+        self.document()
+
     async def handle(self, request: web.Request) -> web.Response:
         """GET handler serving the document as JSON."""
         return web.Response(body=self.json_bytes(), content_type=JSON_CONTENT_TYPE)
@@ -95,8 +101,10 @@ class _DocumentBuilder:
         self.registry = SchemaRegistry()
         # registered first, so these names are never taken by an application dataclass
         self.error_ref = self.registry.schema_of(Error)
-        self.validation_error_ref = self.registry.schema_of(ValidationError)
+        self.validation_error_ref = self.registry.schema_of(ValidationErrorBody)
         self.tags: dict[str, Json] = {}
+        # tags of the documented operations: only these are listed
+        self.used_tags: set[str] = set()
         self.operation_ids: set[str] = set()
 
     def build(self) -> Json:
@@ -113,8 +121,9 @@ class _DocumentBuilder:
         servers = renderer.servers or ([{"url": renderer.base_path}] if renderer.base_path else [])
         if servers:
             doc["servers"] = servers
-        if self.tags:
-            doc["tags"] = [self.tags[name] for name in sorted(self.tags)]
+        tags = [self.tags[name] for name in sorted(self.tags) if name in self.used_tags]
+        if tags:
+            doc["tags"] = tags
         doc["paths"] = paths
         components: Json = {"schemas": dict(sorted(self.registry.definitions.items()))}
         security = renderer.security
@@ -128,7 +137,7 @@ class _DocumentBuilder:
 
     def check_descriptions(self) -> None:
         for name, tag in self.tags.items():
-            if not tag.get("description"):
+            if name in self.used_tags and not tag.get("description"):
                 raise InvalidSpecError(f"tag {name!r} has no description")
         for name, schema in self.registry.definitions.items():
             for field, field_schema in (schema.get("properties") or {}).items():
@@ -211,14 +220,17 @@ class _DocumentBuilder:
         if doc.get("private"):
             return None
         op = operation_of(handler) or Operation()
-        validate = self.renderer.validate_docs
-        if validate and not (doc.get("summary") and doc.get("description")):
-            raise InvalidSpecError(f"{view.__name__}.{method} needs a summary and a description")
-        result: Json = {}
         tags = list(view_tags)
         for tag in self.add_tags(doc.get("tags")):
             if tag not in tags:
                 tags.append(tag)
+        allowed = self.renderer.allowed_tags
+        if allowed and allowed.isdisjoint(tags):
+            return None
+        if self.renderer.validate_docs:
+            check_operation_docs(view, method, op, doc)
+        self.used_tags.update(tags)
+        result: Json = {}
         if tags:
             result["tags"] = tags
         result.update((k, v) for k, v in doc.items() if k in OPERATION_KEYS or k.startswith("x-"))
@@ -383,6 +395,27 @@ STRICT_QUERY_422 = (
 )
 
 
+def check_operation_docs(
+    view: type[ApiPath], method: str, op: Operation, doc: Mapping[str, Any]
+) -> None:
+    """``validate_docs``: an operation needs a summary, a description and its responses
+    documented (at least its success status, each with a description)."""
+    name = f"{view.__name__}.{method}"
+    for key in ("summary", "description"):
+        if not doc.get(key):
+            raise InvalidSpecError(f"{name} has no {key} in its docstring")
+    responses = doc.get("responses")
+    if not isinstance(responses, Mapping) or not responses:
+        raise InvalidSpecError(f"{name} documents no responses in its docstring")
+    if str(op.response) not in {str(status) for status in responses}:
+        raise InvalidSpecError(f"{name} does not document its {op.response} response")
+    for status, response in responses.items():
+        if isinstance(response, Mapping):
+            response = response.get("description")
+        if not response or not isinstance(response, str):
+            raise InvalidSpecError(f"{name} response {status} has no description")
+
+
 def parameter_schema(schema: Json) -> Json:
     """A field's schema for a path or query parameter: a URL cannot carry null, and the
     description belongs to the parameter."""
@@ -405,6 +438,15 @@ def parameter_schema(schema: Json) -> Json:
     if isinstance(result.get("enum"), list) and None in result["enum"]:
         result["enum"] = [value for value in result["enum"] if value is not None]
     return result
+
+
+def _server_at(server: str | Mapping[str, Any], base_path: str) -> Json:
+    """A server object whose URL ends with ``base_path``: paths are relative to it."""
+    entry: Json = {"url": server} if isinstance(server, str) else dict(server)
+    url = str(entry.get("url", "")).rstrip("/")
+    if base_path and not url.endswith(base_path):
+        entry["url"] = url + base_path
+    return entry
 
 
 def _filter_description(field: FieldSchema, filter_op: str) -> str:
