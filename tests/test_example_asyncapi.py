@@ -70,7 +70,7 @@ async def test_the_document_validates_and_shares_components(client: Client) -> N
     assert document["info"]["title"] == openapi["info"]["title"] == "Tasks API"
     components = document["components"]["schemas"]
     shared = set(components) & set(openapi["components"]["schemas"])
-    assert {"Task", "ValidationError", "FieldError"} <= shared
+    assert {"Task", "ValidationErrorBody", "FieldError"} <= shared
     for name in shared:
         assert components[name] == openapi["components"]["schemas"][name], name
     schemes = document["components"]["securitySchemes"]

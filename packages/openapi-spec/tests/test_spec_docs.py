@@ -178,7 +178,7 @@ async def test_browser_renders_every_field_type(
             await browser.close()
     assert errors == []
     assert '"text"' in example_text and '"node"' in example_text
-    assert {"Everything", "Node", "Cat", "Dog", "Error", "ValidationError"} <= set(titles)
+    assert {"Everything", "Node", "Cat", "Dog", "Error", "ValidationErrorBody"} <= set(titles)
 
 
 async def test_no_docs_page_when_docs_path_is_none(

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
-from openapi.spec import ApiPath, op
+from openapi.spec import ApiPath, json_error_middleware, op
 
 Client = TestClient[web.Request, web.Application]
 ClientFactory = Callable[..., Any]
@@ -147,7 +147,8 @@ async def test_list_body_accepts_an_array_only(aiohttp_client: ClientFactory) ->
         async def post(self) -> web.Response:
             return self.json_response(self.cleaned("body_schema", await self.json_data()))
 
-    app = web.Application()
+    # the view raises error types; the middleware answers them
+    app = web.Application(middlewares=[json_error_middleware])
     app.router.add_view("/bulk", BulkPath)
     client = await aiohttp_client(app)
     assert await (await client.post("/bulk", json=[1, 2])).json() == [1, 2]

@@ -92,8 +92,8 @@ def test_document_of_the_test_app(ws_app: ModuleType) -> None:
     assert subscribed == {"$ref": "#/components/schemas/SubscribedSchema"}
     error = messages["echo.error"]["payload"]
     assert error["required"] == ["id", "method", "error"]
-    assert error["properties"]["error"] == {"$ref": "#/components/schemas/ValidationError"}
-    assert schemas["ValidationError"]["properties"]["errors"]["items"] == {
+    assert error["properties"]["error"] == {"$ref": "#/components/schemas/ValidationErrorBody"}
+    assert schemas["ValidationErrorBody"]["properties"]["errors"]["items"] == {
         "$ref": "#/components/schemas/FieldError"
     }
     # docstrings: summaries

@@ -28,8 +28,9 @@ class FieldError:
 
 
 @dataclass
-class ValidationError:
-    """A validation error message and the list of field errors."""
+class ValidationErrorBody:
+    """The body of a 422 answer: a message and the list of field errors (not to be
+    confused with the exception :class:`openapi.data.ValidationError`)."""
 
     message: Annotated[str, Description("What went wrong")]
     errors: Annotated[list[FieldError], Description("The invalid fields")]

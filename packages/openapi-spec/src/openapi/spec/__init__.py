@@ -14,6 +14,7 @@ from .errors import (
     NotFound,
     Unauthorized,
     UnprocessableEntity,
+    UnsupportedMediaType,
 )
 from .filter_operators import FILTER_OPERATORS
 from .health import setup_health
@@ -76,6 +77,7 @@ __all__ = [
     "Unauthorized",
     "UnknownQueryParameter",
     "UnprocessableEntity",
+    "UnsupportedMediaType",
     "__version__",
     "add_observer",
     "add_ready_check",

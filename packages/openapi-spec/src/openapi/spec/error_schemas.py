@@ -3,6 +3,6 @@ shared with openapi.ws's AsyncAPI document)."""
 
 from __future__ import annotations
 
-from openapi.data.error_schemas import Error, FieldError, ValidationError
+from openapi.data.error_schemas import Error, FieldError, ValidationErrorBody
 
-__all__ = ["Error", "FieldError", "ValidationError"]
+__all__ = ["Error", "FieldError", "ValidationErrorBody"]

@@ -69,6 +69,12 @@ class NotFound(ApiError):
     status = 404
 
 
+class UnsupportedMediaType(ApiError):
+    """415: the request body is not in a media type the operation reads (JSON)."""
+
+    status = 415
+
+
 class Conflict(ApiError):
     """409: the request conflicts with the current state of the resource."""
 

@@ -1,4 +1,8 @@
-"""``ApiPath``: an aiohttp class-based view whose methods are documented operations."""
+"""``ApiPath``: an aiohttp class-based view whose methods are documented operations.
+
+Its methods raise error types (:mod:`openapi.spec.errors`); the JSON error middleware
+turns them into answers.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,8 @@ from openapi.data.json import dumps, loads
 from openapi.data.validate import validate
 from yarl import URL
 
-from .middleware import JSON_CONTENT_TYPE, error_body
+from .errors import BadRequest, NotFound, UnprocessableEntity, UnsupportedMediaType
+from .middleware import JSON_CONTENT_TYPE
 from .operation import Operation, operation_of
 from .query import check_query
 from .schemes import Principal
@@ -80,7 +85,7 @@ class ApiPath(web.View):
         validated = validate(self._schema(schema), data, strict=strict, multiple=multiple)
         if validated.errors:
             if schema == "path_schema" or schema is self.path_schema:
-                raise self._json_http_error(web.HTTPNotFound, "Not Found")
+                raise NotFound()
             self.raise_validation_error(errors=validated.errors)
         return validated.data
 
@@ -150,22 +155,20 @@ class ApiPath(web.View):
         # a body declared as something else (text/plain, a form) is refused, not parsed anyway
         content_type = self.request.content_type
         if content_type not in _JSON_OR_UNSAID and not content_type.endswith("+json"):
-            raise self._json_http_error(
-                web.HTTPUnsupportedMediaType, "Unsupported Content-Type: expected application/json"
-            )
+            raise UnsupportedMediaType("Unsupported Content-Type: expected application/json")
         try:
             data = loads(await self.request.read())
         except web.HTTPException:
             raise
         except Exception:
-            raise self._json_http_error(web.HTTPBadRequest, BAD_JSON_MESSAGE) from None
+            raise BadRequest(BAD_JSON_MESSAGE) from None
         if isinstance(data, dict):
             return data
         if self._body_is_list():
             if isinstance(data, list):
                 return data
-            raise self._json_http_error(web.HTTPBadRequest, NOT_ARRAY_MESSAGE)
-        raise self._json_http_error(web.HTTPBadRequest, NOT_OBJECT_MESSAGE)
+            raise BadRequest(NOT_ARRAY_MESSAGE)
+        raise BadRequest(NOT_OBJECT_MESSAGE)
 
     # responses
 
@@ -191,13 +194,11 @@ class ApiPath(web.View):
 
     def validation_error(
         self, message: str = "", errors: ErrorList | str | None = None
-    ) -> web.HTTPException:
-        """A 422 JSON answer listing ``errors`` (``{"field", "message"}`` dicts)."""
+    ) -> UnprocessableEntity:
+        """A 422 error listing ``errors`` (``{"field", "message"}`` dicts), to raise."""
         if isinstance(errors, str):
             message, errors = message or errors, None
-        return self._json_http_error(
-            web.HTTPUnprocessableEntity, message or INVALID_DATA_MESSAGE, list(errors or ())
-        )
+        return UnprocessableEntity(message or INVALID_DATA_MESSAGE, errors=list(errors or ()))
 
     def raise_validation_error(
         self, message: str = "", errors: ErrorList | str | None = None
@@ -230,12 +231,6 @@ class ApiPath(web.View):
     def _body_is_list(self) -> bool:
         body = getattr(self.current_op, "body_schema", None)
         return getattr(body, "__origin__", None) in (list, tuple, set, frozenset)
-
-    @staticmethod
-    def _json_http_error(
-        error_class: type[web.HTTPException], message: str, errors: ErrorList | None = None
-    ) -> web.HTTPException:
-        return error_class(text=dumps(error_body(message, errors)), content_type=JSON_CONTENT_TYPE)
 
 
 #: bodies read as JSON: declared so, or undeclared (aiohttp's default for no header)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, TypeGuard
 
 from aiohttp import web
-from openapi.data.error_schemas import Error, ValidationError
+from openapi.data.error_schemas import Error, ValidationErrorBody
 from openapi.data.json import dumps
 from openapi.data.json_schema import SchemaRegistry
 
@@ -140,7 +140,7 @@ class _DocumentBuilder:
         self.registry = SchemaRegistry()
         # in openapi.spec's order, so both documents give application classes one name
         self.registry.schema_of(Error)
-        self.error_ref = self.registry.schema_of(ValidationError)
+        self.error_ref = self.registry.schema_of(ValidationErrorBody)
         self.channel_ids: set[str] = set()
         self.schemes = {
             name: security_scheme(name, scheme)
