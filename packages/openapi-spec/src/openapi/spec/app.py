@@ -45,10 +45,11 @@ def setup(
     Installs the JSON error middleware (outermost), ``GET spec_path`` serving the
     document, ``GET docs_path`` serving Swagger UI (unless None), limits request bodies to
     ``max_body_size`` bytes (413 beyond, whatever the application's ``client_max_size``)
-    and stores the :class:`SpecRenderer` at ``app[SPEC_APP_KEY]`` (``"openapi_spec"``). ``security`` names the security schemes: scheme objects
-    (:class:`ApiKey`, :class:`HttpBearer`, ...) are documented and enforced on every
-    operation, plain mappings are OpenAPI Security Scheme Objects, documented only (an
-    optional ``scopes`` list goes to the default requirement). ``default_security`` is the
+    and stores the :class:`SpecRenderer` at ``app[SPEC_APP_KEY]`` (``"openapi_spec"``).
+    ``security`` names the security schemes: scheme objects (:class:`ApiKey`,
+    :class:`HttpBearer`, ...) are documented and enforced on every operation, plain
+    mappings are OpenAPI Security Scheme Objects, documented only (an optional ``scopes``
+    list goes to the default requirement). ``default_security`` is the
     requirement of operations that state none (default: any one of the schemes); the
     :class:`Security` is at ``app[SECURITY_KEY]``. ``servers`` are URLs or server
     objects; ``cors`` (a :class:`Cors`, its keyword arguments or its origins) lets browser
