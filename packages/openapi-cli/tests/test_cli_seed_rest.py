@@ -173,3 +173,21 @@ async def test_the_body_limit_without_private_attributes(aiohttp_client: Aiohttp
     client: Client = await aiohttp_client(app)
     response = await client.post("/things", json=[{"name": "x" * 100}])
     assert response.status == 413
+
+
+class Misdeclared(ApiPath):
+    @op(body_schema=int)
+    async def post(self) -> web.Response:
+        return self.json_response({})
+
+
+def test_serve_and_spec_stop_on_a_declaration_mistake(caplog: pytest.LogCaptureFixture) -> None:
+    cli = rest(setup_app=lambda app: app.router.add_view("/m", Misdeclared))
+    message = "Misdeclared.post: body_schema int is not a dataclass or a list of one"
+    result = CliRunner().invoke(cli, ["spec"])
+    assert (result.exit_code, message in result.output) == (1, True), result.output
+    result = CliRunner().invoke(cli, ["serve", "--host", "127.0.0.1", "--port", "0"])
+    assert result.exit_code == 1
+    errors = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert [r.getMessage() for r in errors] == [f"the application cannot start: {message}"]
+    assert all(r.exc_info is None for r in errors)

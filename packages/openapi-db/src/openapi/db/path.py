@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any, ClassVar, get_args
 
@@ -14,14 +14,16 @@ from openapi.data.validate import validate
 from openapi.spec import ApiPath, BadRequest, NotFound, Operation
 from openapi.spec.query import accepted_query_keys, known_query_keys
 
+from .app import DB_KEY
 from .compiler import Row
 from .crud import CrudDB
 from .database import Connection
+from .declarations import table_errors
 from .errors import FilterRequired, ImproperlyConfigured, InvalidFilter
 from .integrity import clashing_columns, integrity_error
 from .listing import ListQuery, Selection, paginator_of
 from .pagination import PaginatedData, Unpaginated
-from .search import Search, search_condition, search_fields_of
+from .search import SEARCH_KEY, Search, search_condition, search_fields_of
 
 __all__ = ["SqlApiPath"]
 
@@ -46,10 +48,24 @@ class SqlApiPath(ApiPath):
     """let a collection DELETE or PATCH without any filter act on every row; by default
     it is refused (422), so a forgotten or typo'd filter cannot empty the table"""
 
+    @classmethod
+    def declaration_errors(cls, app: web.Application, path: str) -> Iterator[str]:
+        """Besides :class:`ApiPath`'s checks, the table exists in ``app["db"]`` and every
+        ``order_by``, search and filter field of a query schema is one of its columns."""
+        yield from super().declaration_errors(app, path)
+        db = app.get(DB_KEY)
+        if not cls.table or not isinstance(db, CrudDB):
+            return  # no database configured: nothing to check the names against
+        table = db.metadata.tables.get(cls.table)
+        if table is None:
+            yield f"{cls.__name__}: no table {cls.table!r} in the database metadata"
+            return
+        yield from table_errors(cls, table)
+
     @property
     def db(self) -> CrudDB:
         """The application's database (``app["db"]``)."""
-        db: CrudDB = self.request.app["db"]
+        db: CrudDB = self.request.app[DB_KEY]
         return db
 
     @property
@@ -66,7 +82,7 @@ class SqlApiPath(ApiPath):
     ) -> dict[str, Any]:
         """A 409 on operations whose body sets a column of a unique or exclusion
         constraint of the table (a clash with another row names the field)."""
-        db = app.get("db")
+        db = app.get(DB_KEY)
         table = db.metadata.tables.get(cls.table) if db is not None else None
         body = operation.body_schema
         item = get_args(body)[0] if get_args(body) else body
@@ -191,9 +207,9 @@ class SqlApiPath(ApiPath):
         paginator = paginator_of(schema) or _unpaginated
         params = {key: filters.pop(key) for key in paginator.keys if key in filters}
         search_fields = search_fields_of(schema)
-        search = filters.pop("search", None) if search_fields else None
+        search = filters.pop(SEARCH_KEY, None) if search_fields else None
         # repeated keys mean "any of" for filters only: a page has one limit, offset, order
-        for key, value in (*params.items(), ("search", search)):
+        for key, value in (*params.items(), (SEARCH_KEY, search)):
             if isinstance(value, list):
                 raise InvalidFilter(key, "expects a single value, not a repeated key")
         selection = Selection(
@@ -381,7 +397,7 @@ class SqlApiPath(ApiPath):
         for key in paginator.keys if paginator else ():
             filters.pop(key, None)
         search_fields = search_fields_of(schema)
-        text = filters.pop("search", None) if search_fields else None
+        text = filters.pop(SEARCH_KEY, None) if search_fields else None
         search = Search(search_fields, str(text)) if text else None
         if search is None:
             self._require_filter(filters, schema, action)

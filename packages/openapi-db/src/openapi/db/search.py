@@ -27,6 +27,8 @@ __all__ = [
 ]
 
 SEARCH_ATTRIBUTE = "__openapi_search_fields__"
+#: the query key of a searchable() schema
+SEARCH_KEY = "search"
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -45,7 +47,7 @@ def searchable(*search_fields: str) -> type:
     description = "Case-insensitive text search in " + ", ".join(search_fields)
     return dataclasses.make_dataclass(
         "Searchable",
-        [("search", str, fields.str_field(default="", description=description))],
+        [(SEARCH_KEY, str, fields.str_field(default="", description=description))],
         namespace={SEARCH_ATTRIBUTE: tuple(search_fields)},
     )
 

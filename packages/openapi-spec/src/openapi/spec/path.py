@@ -6,7 +6,7 @@ turns them into answers.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar, NoReturn, Protocol
 
 from aiohttp import hdrs, web
@@ -15,6 +15,7 @@ from openapi.data.json import dumps, loads
 from openapi.data.validate import validate
 from yarl import URL
 
+from .declarations import view_errors
 from .errors import BadRequest, NotFound, UnprocessableEntity, UnsupportedMediaType
 from .middleware import JSON_CONTENT_TYPE
 from .operation import Operation, operation_of
@@ -61,6 +62,14 @@ class ApiPath(web.View):
                 if compiled:
                     self.principal = await security.check(request, compiled)
         return await super()._iter()
+
+    @classmethod
+    def declaration_errors(cls, app: web.Application, path: str) -> Iterator[str]:
+        """Mistakes in what this view declares for its route ``path`` in ``app``, one
+        message each naming the view, method and field: checked when the application
+        starts. Subclasses add theirs after ``yield from super().declaration_errors(...)``.
+        """
+        return view_errors(cls, path)
 
     @property
     def current_op(self) -> Operation | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from http import HTTPStatus
 from typing import Any
@@ -11,6 +10,7 @@ from aiohttp import web
 from openapi.data.json import dumps
 from openapi.data.json_schema import FieldSchema, SchemaRegistry
 
+from .declarations import path_variables
 from .docstring import docstring_yaml
 from .error_schemas import Error, ValidationErrorBody
 from .errors import InvalidSpecError
@@ -34,7 +34,6 @@ _CHALLENGE_HEADER = {
     "description": "How to authenticate (RFC 9110 challenges)",
     "schema": {"type": "string"},
 }
-_TEMPLATE_VARIABLE = re.compile(r"{([^}:]+)(?::[^}]*)?}")
 
 Json = dict[str, Any]
 
@@ -109,6 +108,9 @@ class _DocumentBuilder:
 
     def build(self) -> Json:
         renderer = self.renderer
+        for path, view in self.views():
+            for mistake in view.declaration_errors(renderer.app, path):
+                raise InvalidSpecError(mistake)
         paths: Json = {}
         for path, view in self.views():
             try:
@@ -189,7 +191,7 @@ class _DocumentBuilder:
         return item
 
     def path_parameters(self, path: str, view: type[ApiPath]) -> list[Json]:
-        variables = _TEMPLATE_VARIABLE.findall(path)
+        variables = path_variables(path)
         described = {}
         if view.path_schema is not None:
             described = {f.name: f for f in self.fields_of(view.path_schema) if not f.hidden}
