@@ -19,8 +19,8 @@ from openapi.data.validate import validate
 from .operation import Operation, operation_of
 
 _TEMPLATE_VARIABLE = re.compile(r"{([^}:]+)(?::[^}]*)?}")
-# list-like schemas: a JSON array
-_ARRAYS = (list, tuple, set, frozenset)
+# JSON Schema types of a body json_data() reads
+_CONTAINERS = ("object", "array")
 
 
 def path_variables(path: str) -> list[str]:
@@ -62,12 +62,16 @@ def view_errors(view: type, path: str) -> Iterator[str]:
 
 def _unsupported(schema: Any) -> str | None:
     """openapi.data's message when it cannot load or document ``schema``."""
+    return _json_schema(schema)[1]
+
+
+def _json_schema(schema: Any) -> tuple[dict[str, Any], str | None]:
+    """``schema``'s JSON Schema, or openapi.data's message when it cannot handle it."""
     try:
         validate(schema, {})
-        SchemaRegistry().schema_of(schema)
+        return SchemaRegistry().schema_of(schema), None
     except (TypeError, ValueError) as exc:
-        return f"{_name(schema)}: {exc}"
-    return None
+        return {}, f"{_name(schema)}: {exc}"
 
 
 def _object_problem(schema: Any) -> str | None:
@@ -77,10 +81,13 @@ def _object_problem(schema: Any) -> str | None:
 
 
 def _body_problem(schema: Any) -> str | None:
-    is_array = getattr(schema, "__origin__", None) in _ARRAYS
-    if not is_array and not (isinstance(schema, type) and dataclasses.is_dataclass(schema)):
+    json_schema, problem = _json_schema(schema)
+    if problem:
+        return problem
+    # json_data() reads an object or an array: a body of any other type cannot be sent
+    if "$ref" not in json_schema and json_schema.get("type") not in _CONTAINERS:
         return f"{_name(schema)} is not a dataclass or a list of one"
-    return _unsupported(schema)
+    return None
 
 
 def _response_problem(schema: Any) -> str | None:
