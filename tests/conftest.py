@@ -4,6 +4,7 @@ PostgreSQL, migrated with its own `db upgrade` command, served on a real socket.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import subprocess
@@ -70,28 +71,16 @@ def log_text(log: IO[bytes]) -> str:
     return log.read().decode(errors="replace")
 
 
-@pytest.fixture(scope="session")
-def served_example(example_db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The example served by `openapi-cli serve` in its own process; yields its base URL."""
-    port = free_port()
-    script = Path(sys.executable).parent / "openapi-cli"
+@contextlib.contextmanager
+def served_process(
+    command: list[str], cwd: Path, env: dict[str, str], port: int, ready_path: str, log_path: Path
+) -> Iterator[str]:
+    """``command`` serving on 127.0.0.1:``port`` in its own process, until it answers
+    ``ready_path`` with 200; yields its base URL and stops it with SIGTERM."""
     # a file, not a pipe: an unread pipe fills with access-log lines and blocks the server
-    log = (tmp_path_factory.mktemp("served-example") / "server.log").open("w+b")
+    log = log_path.open("w+b")
     process = subprocess.Popen(
-        [
-            str(script),
-            "--app",
-            "tests.example.main:create_app",
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        cwd=ROOT,
-        env={**os.environ, "DATASTORE": example_db_url},
-        stdout=log,
-        stderr=subprocess.STDOUT,
+        command, cwd=cwd, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -99,12 +88,12 @@ def served_example(example_db_url: str, tmp_path_factory: pytest.TempPathFactory
         while True:
             assert process.poll() is None, log_text(log)
             try:
-                with urllib.request.urlopen(f"{base}/spec", timeout=2) as response:
+                with urllib.request.urlopen(f"{base}{ready_path}", timeout=2) as response:
                     if response.status == 200:
                         break
             except OSError:
                 pass
-            assert time.monotonic() < deadline, "the example did not start serving"
+            assert time.monotonic() < deadline, f"{command} did not start serving"
             time.sleep(0.1)
         yield base
     finally:
@@ -115,6 +104,39 @@ def served_example(example_db_url: str, tmp_path_factory: pytest.TempPathFactory
             process.kill()
             process.wait()
         log.close()
+
+
+@contextlib.contextmanager
+def fresh_database(pg_server_url: str, prefix: str) -> Iterator[str]:
+    """A new empty database on the test server, dropped afterwards; yields its URL."""
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    url = asyncio.run(create_database(pg_server_url, name))
+    try:
+        yield url
+    finally:
+        asyncio.run(drop_database(pg_server_url, name))
+
+
+async def rpc(ws: Any, id: str, method: str, payload: Any = None) -> dict[str, Any]:
+    """Send one websocket RPC request and wait for its answer (other messages skipped)."""
+    await ws.send_json({"id": id, "method": method, "payload": payload or {}})
+    while True:
+        message: dict[str, Any] = await asyncio.wait_for(ws.receive_json(), 10)
+        if message.get("id") == id:
+            return message
+
+
+@pytest.fixture(scope="session")
+def served_example(example_db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The example served by `openapi-cli serve` in its own process; yields its base URL."""
+    port = free_port()
+    script = Path(sys.executable).parent / "openapi-cli"
+    command = [str(script), "--app", "tests.example.main:create_app", "serve"]
+    command += ["--host", "127.0.0.1", "--port", str(port)]
+    log_path = tmp_path_factory.mktemp("served-example") / "server.log"
+    env = {"DATASTORE": example_db_url}
+    with served_process(command, ROOT, env, port, "/spec", log_path) as base:
+        yield base
 
 
 @pytest.fixture(scope="session")

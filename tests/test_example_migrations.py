@@ -2,28 +2,21 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from openapi.db.testing import create_database, drop_database
 
-from tests.conftest import ROOT, run_cli
+from tests.conftest import ROOT, fresh_database, run_cli
 
 
 @pytest.fixture
 def fresh_db(pg_server_url: str) -> Iterator[str]:
-    name = f"fresh_{uuid.uuid4().hex[:10]}"
-    url = asyncio.run(create_database(pg_server_url, name))
-    try:
+    with fresh_database(pg_server_url, "fresh") as url:
         yield url
-    finally:
-        asyncio.run(drop_database(pg_server_url, name))
 
 
 def tables_in(url: str) -> list[str]:

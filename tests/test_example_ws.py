@@ -7,15 +7,9 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient
 
+from tests.conftest import rpc
+
 Client = TestClient[Any, Any]
-
-
-async def rpc(ws: Any, id: str, method: str, payload: Any = None) -> dict[str, Any]:
-    await ws.send_json({"id": id, "method": method, "payload": payload or {}})
-    while True:
-        message: dict[str, Any] = await asyncio.wait_for(ws.receive_json(), 10)
-        if message.get("id") == id:
-            return message
 
 
 async def test_creating_a_task_publishes_an_event(client: Client) -> None:

@@ -6,20 +6,17 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-import signal
 import subprocess
 import sys
-import time
-import urllib.request
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import Any
 
 import aiohttp
 import pytest
 from openapi.db.embedded import free_port
-from openapi.db.testing import create_database, drop_database
+
+from tests.conftest import fresh_database, rpc, served_process
 
 SEED_APP = Path(__file__).resolve().parent / "seed_readme" / "main.py"
 
@@ -40,12 +37,8 @@ def main_py(cwd: Path, datastore: str, *args: str) -> str:
 
 @pytest.fixture(scope="module")
 def seed_db(pg_server_url: str) -> Iterator[str]:
-    name = f"seed_{uuid.uuid4().hex[:10]}"
-    url = asyncio.run(create_database(pg_server_url, name))
-    try:
+    with fresh_database(pg_server_url, "seed") as url:
         yield url
-    finally:
-        asyncio.run(drop_database(pg_server_url, name))
 
 
 @pytest.fixture(scope="module")
@@ -61,51 +54,16 @@ def served_seed(seed_db: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
     main_py(project, seed_db, "db", "upgrade")
     assert "tasks" in main_py(project, seed_db, "db", "tables", "--db").split()
     port = free_port()
-    log = (project / "server.log").open("w+b")
-    process = subprocess.Popen(
-        [sys.executable, "main.py", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=project,
-        env={**os.environ, "DATASTORE": seed_db},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            log.seek(0)
-            assert process.poll() is None, log.read().decode(errors="replace")
-            try:
-                with urllib.request.urlopen(f"{base}/v1/spec", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, "the seed application did not start serving"
-            time.sleep(0.1)
+    command = [sys.executable, "main.py", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    env = {"DATASTORE": seed_db}
+    with served_process(command, project, env, port, "/v1/spec", project / "server.log") as base:
         yield base
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
 
 
 @pytest.fixture
 async def http(served_seed: str) -> AsyncIterator[aiohttp.ClientSession]:
     async with aiohttp.ClientSession(base_url=served_seed) as session:
         yield session
-
-
-async def rpc(ws: Any, id: str, method: str, payload: Any = None) -> dict[str, Any]:
-    await ws.send_json({"id": id, "method": method, "payload": payload or {}})
-    while True:
-        message: dict[str, Any] = await asyncio.wait_for(ws.receive_json(), 10)
-        if message.get("id") == id:
-            return message
 
 
 async def test_create_list_filter_and_page(http: aiohttp.ClientSession) -> None:
