@@ -12,7 +12,7 @@ from typing import Any
 import asyncpg
 import pytest
 import requests
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 HEADERS = {"X-Api-Key": "secret"}
@@ -176,6 +176,10 @@ def fuzz_query(served_example: str, method: str, url: str, names: list[str], row
             requests.post(
                 f"{served_example}/tasks", json={"title": "victim"}, headers=HEADERS, timeout=10
             )
+        prepared = requests.Request(method, url, params=query).prepare()
+        # past aiohttp's 8 KiB request line the parser answers before the app (see
+        # test_hardening_limits): the application's answers are what is fuzzed here
+        assume(len(prepared.url or "") < 8000)
         before = rows()
         response = requests.request(method, url, params=query, headers=HEADERS, timeout=10)
         check_answer(response)
