@@ -165,10 +165,7 @@ def test_imports_across_packages_follow_the_arrows(package: str) -> None:
     [
         "data",
         "db",
-        pytest.param(
-            "ws",
-            marks=_xfail("channels->connection->sockets via TYPE_CHECKING imports; no owner yet"),
-        ),
+        "ws",
         "spec",
         pytest.param("cli", marks=_xfail("openapi.cli<->client<->commands cycle, removed by i16")),
     ],

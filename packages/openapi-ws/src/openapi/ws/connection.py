@@ -4,16 +4,38 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING, Any
+from contextlib import AbstractContextManager
+from typing import Any, Protocol
 
 from aiohttp import WSCloseCode, web
 
 from .frames import text_frame
-
-if TYPE_CHECKING:
-    from .sockets import Sockets
+from .observers import SocketsObserver
 
 logger = logging.getLogger("openapi.ws")
+
+
+class SocketsHub(Protocol):
+    """What a connection asks of the :class:`~openapi.ws.Sockets` that accepted it
+    (a protocol, so this module need not import the one that imports it)."""
+
+    max_send_buffer: int
+    close_timeout: float
+    observers: tuple[SocketsObserver, ...]
+
+    def flush_soon(self, connection: Connection) -> None: ...
+
+    async def disconnect(self, connection: Connection) -> None: ...
+
+    async def subscribe(self, connection: Connection, channel: str, pattern: str) -> None: ...
+
+    async def unsubscribe(
+        self, connection: Connection, channel: str, pattern: str | None = None
+    ) -> None: ...
+
+    async def publish(self, channel: str, event: str, data: Any) -> None: ...
+
+    def rpc_span(self, method: str) -> AbstractContextManager[object]: ...
 
 
 class Connection:
@@ -29,7 +51,7 @@ class Connection:
 
     def __init__(
         self,
-        sockets: Sockets,
+        sockets: SocketsHub,
         response: web.WebSocketResponse,
         transport: asyncio.WriteTransport,
         socket_id: str,
