@@ -179,3 +179,14 @@ async def test_limits(client: TestClient) -> None:
     spec = await (await client.get("/spec")).json()
     get = spec["paths"]["/tasks"]["get"]
     assert "Link" in get["responses"]["200"]["headers"]
+
+
+async def test_null_is_no_page_value(client: TestClient) -> None:
+    """``NULL`` means SQL NULL for filters only: a page key refuses it like any bad value."""
+    for query in ("direction=NULL", "limit=NULL", "cursor=NULL"):
+        response = await client.get(f"/tasks?{query}")
+        assert response.status == 422, query
+        fields_named = [e["field"] for e in (await response.json())["errors"]]
+        assert fields_named == [query.partition("=")[0]], fields_named
+    response = await client.get("/tasks?done=NULL")
+    assert response.status == 200 and await response.json() == []

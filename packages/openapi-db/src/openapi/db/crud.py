@@ -176,7 +176,7 @@ class CrudDB(Database):
             records = await self._fetch_selected(
                 selection,
                 counted,
-                kind="select",
+                kind="counted select",
                 rest=window.shape,
                 arguments=window.arguments(),
                 conn=connection,

@@ -121,7 +121,6 @@ class OffsetShape(NamedTuple):
     order: tuple[OrderField, ...]
     limited: bool
     skips_rows: bool
-    counted: bool
 
 
 @dataclasses.dataclass(slots=True)
@@ -135,8 +134,7 @@ class OffsetWindow(Window):
 
     @property
     def shape(self) -> OffsetShape:
-        counted = self.total is Total.EXACT  # a bool: an Enum hashes in Python
-        return OffsetShape(self.order, self.limit is not None, bool(self.offset), counted)
+        return OffsetShape(self.order, self.limit is not None, bool(self.offset))
 
     @property
     def skips_rows(self) -> bool:

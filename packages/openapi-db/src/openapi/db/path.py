@@ -33,6 +33,15 @@ NULL = "NULL"
 _unpaginated = Unpaginated()
 
 
+def _page_keys(schema: Any) -> frozenset[str]:
+    """Query keys of a schema that shape the page (its paginator's, ``search``), not rows."""
+    paginator = paginator_of(schema)
+    keys = set(paginator.keys) if paginator else set()
+    if search_fields_of(schema):
+        keys.add("search")
+    return frozenset(keys)
+
+
 class SqlApiPath(ApiPath):
     """An :class:`~openapi.spec.ApiPath` for the table named :attr:`table`.
 
@@ -108,7 +117,8 @@ class SqlApiPath(ApiPath):
         if schema is not None:
             accepted = known_query_keys(schema)
             for key, value in list(combined.items()):
-                if value == NULL and key in accepted:
+                # NULL is a filter value: a page key (limit, direction, search...) takes it as text
+                if value == NULL and key in accepted and key not in _page_keys(schema):
                     _, op = key.partition(":")[::2]
                     if op not in ("", "ne"):
                         raise InvalidFilter(key, "NULL works with equality and ne only")
