@@ -5,7 +5,8 @@
 GET /tasks?done=false&limit=25 (offset pagination ordered by id: X-Total-Count and
 Link headers), GET /tasks/{id}, POST /tasks (title at most 64 characters, severity
 0..5, done a boolean). One process, no access log, a pool of DBPOOL_MAX_SIZE
-connections (the driver sets 10); ``--loop uvloop`` (when installed) or ``asyncio``.
+connections (the driver sets 10); ``--loop uvloop`` or ``asyncio``, handed to
+``openapi-cli serve --loop``.
 ``--observe all`` turns on Prometheus metrics and OpenTelemetry tracing (every span
 sampled, batched and handed to an exporter that drops them: the cost of everything but
 the network), ``--observe metrics`` or ``--observe tracing`` one of them, to measure what
@@ -15,7 +16,6 @@ they cost.
 from __future__ import annotations
 
 import argparse
-import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -133,11 +133,8 @@ def main() -> None:
     parser.add_argument("--loop", choices=("asyncio", "uvloop"), default="asyncio")
     parser.add_argument("--observe", choices=("none", "metrics", "tracing", "all"), default="none")
     args = parser.parse_args()
-    if args.loop == "uvloop":
-        import uvloop
-
-        asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
     serve = ["serve", "--host", "127.0.0.1", "--port", str(args.port), "--no-access-log"]
+    serve += ["--loop", args.loop]
     create_app(observe=args.observe).main(serve, standalone_mode=False)
 
 

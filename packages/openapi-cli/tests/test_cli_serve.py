@@ -507,3 +507,20 @@ async def test_metrics_of_two_workers_sum_in_one_scrape(start_server: StartServe
         assert "/items/7" not in text
     server.send_signal(signal.SIGTERM)
     assert await server.wait() == 0
+
+
+@pytest.mark.parametrize(
+    ("choice", "running"), [("asyncio", "asyncio"), ("uvloop", "uvloop"), ("auto", "uvloop")]
+)
+async def test_serve_runs_on_the_loop_chosen(
+    start_server: StartServer, choice: str, running: str
+) -> None:
+    # the test environment installs the fast extra: auto picks uvloop
+    server = await start_server(*SERVE_PLAIN, "--loop", choice)
+    (url,) = await server.urls()
+    (match,) = await server.wait_for_log(r"event loop: (\w+)")
+    assert match.group(1) == running
+    body = await get_json(f"{url}/pid")
+    assert body["pid"] == server.process.pid  # type: ignore[union-attr]
+    server.send_signal(signal.SIGTERM)
+    assert await server.wait() == 0

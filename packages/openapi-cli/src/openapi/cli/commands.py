@@ -16,6 +16,7 @@ import yaml
 from aiohttp import web
 from openapi.spec import SPEC_APP_KEY, InvalidSpecError
 
+from .event_loops import LOOP_CHOICES, LoopUnavailableError, resolve_loop
 from .log_records import FORMATTERS
 from .logs import set_log_format
 from .reloader import is_reloader_child, run_with_reloader
@@ -116,6 +117,15 @@ def openapi_document(app: web.Application) -> dict[str, Any]:
     "SIGTERM and before the listener closes (env DRAIN_DELAY).",
 )
 @click.option(
+    "--loop",
+    type=click.Choice(LOOP_CHOICES),
+    default="auto",
+    envvar="EVENT_LOOP",
+    show_default=True,
+    help="Event loop: uvloop, asyncio, or auto (uvloop when installed, the fast extra "
+    "installs it) (env EVENT_LOOP).",
+)
+@click.option(
     "--access-log/--no-access-log",
     default=True,
     help="Log every request at INFO: route, status, duration, request id.",
@@ -135,6 +145,7 @@ def serve(
     reload: bool,
     shutdown_timeout: float,
     drain_delay: float,
+    loop: str,
     access_log: bool,
     log_format: str | None,
 ) -> None:
@@ -147,6 +158,10 @@ def serve(
         ctx.exit(run_with_reloader())
     if workers > 1 and not hasattr(socket, "SO_REUSEPORT"):
         raise click.UsageError("--workers needs SO_REUSEPORT, which this system lacks")
+    try:
+        loop = resolve_loop(loop)
+    except LoopUnavailableError as exc:
+        raise click.UsageError(str(exc)) from exc
     try:
         sockets = bind_sockets(host, port, workers)
     except OSError as exc:
@@ -161,6 +176,7 @@ def serve(
                 access_log=access_log,
                 parent_pid=supervisor,
                 drain_delay=drain_delay,
+                loop=loop,
             )
         except InvalidSpecError as exc:
             # a declaration mistake: its message says everything, a traceback would not

@@ -21,6 +21,7 @@ from aiohttp import web
 from openapi.spec.readiness import shutdown_state
 
 from .access_log import AccessLogger
+from .event_loops import loop_factory
 from .transport_errors import JsonErrorAppRunner
 
 logger = logging.getLogger("openapi.cli.server")
@@ -114,6 +115,7 @@ async def serve_async(
             await runner.setup()
             await web.SockSite(runner, sock).start()
             logger.info("serving on %s (pid %d)", socket_url(sock), os.getpid())
+            logger.info("event loop: %s", type(loop).__module__.partition(".")[0])
             watch = None
             if parent_pid is not None:
                 watch = asyncio.create_task(_watch_parent(parent_pid, stop))
@@ -147,18 +149,21 @@ def serve(
     access_log: bool = True,
     parent_pid: int | None = None,
     drain_delay: float = 0.0,
+    loop: str = "auto",
 ) -> None:
-    """Run :func:`serve_async` in a new event loop."""
-    asyncio.run(
-        serve_async(
-            build_app,
-            sock,
-            shutdown_timeout=shutdown_timeout,
-            access_log=access_log,
-            parent_pid=parent_pid,
-            drain_delay=drain_delay,
+    """Run :func:`serve_async` in a new event loop: ``loop`` is ``auto`` (uvloop when
+    installed), ``uvloop`` or ``asyncio`` (see :mod:`openapi.cli.event_loops`)."""
+    with asyncio.Runner(loop_factory=loop_factory(loop)) as runner:
+        runner.run(
+            serve_async(
+                build_app,
+                sock,
+                shutdown_timeout=shutdown_timeout,
+                access_log=access_log,
+                parent_pid=parent_pid,
+                drain_delay=drain_delay,
+            )
         )
-    )
 
 
 def serve_workers(
