@@ -242,6 +242,7 @@ def tutorial_db(pg_server_url: str) -> Iterator[str]:
         asyncio.run(drop_database(pg_server_url, name))
 
 
+@pytest.mark.slow
 def test_the_tutorial_runs(
     tmp_path: Path, tutorial_db: str, pg_server_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
