@@ -370,6 +370,17 @@ async def test_filters_over_http(client: TestClient, pg_db: CrudDB) -> None:
     assert await pg_db.db_count(pg_db.tasks) == 4
 
 
+async def test_delete_list_by_search(client: TestClient, pg_db: CrudDB) -> None:
+    for title in ("100% done", "100 done", "a_b", "axb", "NULL"):
+        assert (await client.post("/tasks", json={"title": title})).status == 201
+    # the search text taken literally, NULL included, and combined with the filters
+    assert (await client.delete("/tasks", params={"search": "0%"})).status == 204
+    assert (await client.delete("/tasks", params={"search": "NULL"})).status == 204
+    assert (await client.delete("/tasks", params={"search": "a_", "done": "true"})).status == 204
+    rows = await pg_db.db_select(pg_db.tasks, order_by="title")
+    assert [r["title"] for r in rows] == ["100 done", "a_b", "axb"]
+
+
 async def test_search_escapes_wildcards(client: TestClient) -> None:
     for title in ("100% done", "100 done", "a_b", "axb", "UPPER case"):
         assert (await client.post("/tasks", json={"title": title})).status == 201

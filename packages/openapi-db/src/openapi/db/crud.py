@@ -328,8 +328,16 @@ class CrudDB(Database):
         consumer: FilterConsumer = None,
     ) -> list[Row]:
         """Set ``data`` on the rows matching ``filters``; returns the updated rows."""
+        selection = Selection(table, filters, consumer=consumer)
+        return await self.update_selected(selection, data, conn=conn)
+
+    async def update_selected(
+        self, selection: Selection, data: Mapping[str, Any], *, conn: Connection | None = None
+    ) -> list[Row]:
+        """Set ``data`` on the rows of ``selection``; returns the updated rows."""
+        table = selection.table
         if not data:
-            return await self.db_select(table, filters, conn=conn, consumer=consumer)
+            return (await self.select_page(selection, OffsetWindow(()), conn=conn)).rows
         for name in data:
             if name not in table.c:
                 raise InvalidFilter(name, "unknown column")
@@ -344,7 +352,6 @@ class CrudDB(Database):
             }
             return table.update().where(*conditions).values(binds).returning(*table.columns)
 
-        selection = Selection(table, filters, consumer=consumer)
         return await self._fetch_selected(
             selection, build, kind="update", rest=names, arguments=values, conn=conn
         )
@@ -358,11 +365,18 @@ class CrudDB(Database):
         consumer: FilterConsumer = None,
     ) -> list[Row]:
         """Delete the rows matching ``filters``; returns them."""
+        selection = Selection(table, filters, consumer=consumer)
+        return await self.delete_selected(selection, conn=conn)
+
+    async def delete_selected(
+        self, selection: Selection, *, conn: Connection | None = None
+    ) -> list[Row]:
+        """Delete the rows of ``selection``; returns them."""
+        table = selection.table
 
         def build(conditions: list[Any]) -> Any:
             return table.delete().where(*conditions).returning(*table.columns)
 
-        selection = Selection(table, filters, consumer=consumer)
         return await self._fetch_selected(selection, build, kind="delete", conn=conn)
 
     async def db_upsert(

@@ -23,7 +23,7 @@ from .errors import FilterRequired, ImproperlyConfigured, InvalidFilter
 from .integrity import clashing_columns, integrity_error
 from .listing import ListQuery, Selection, paginator_of
 from .pagination import PaginatedData, Unpaginated
-from .search import SEARCH_KEY, Search, search_condition, search_fields_of
+from .search import SEARCH_KEY, Search, search_fields_of
 
 __all__ = ["SqlApiPath"]
 
@@ -361,14 +361,9 @@ class SqlApiPath(ApiPath):
         if data is None:
             data = dict(self.cleaned(body_schema, await self.json_data(), strict=False))
         filters, search = self._selection(filters, query, query_schema, "update")
+        selection = Selection(table, filters, search, self)
         async with self._integrity():
-            if search is None:
-                rows = await self.db.db_update(table, filters, data, conn=conn, consumer=self)
-            else:
-                statement = self.db.get_query(table, table.update(), params=filters, consumer=self)
-                condition = search_condition(table, search.fields, search.text)
-                statement = statement.where(condition).values(**data)
-                rows = await self.db.fetch(statement.returning(*table.columns), conn=conn)
+            rows = await self.db.update_selected(selection, data, conn=conn)
         return self._dump(dump_schema, rows)
 
     async def delete_list(
@@ -384,11 +379,7 @@ class SqlApiPath(ApiPath):
         all is refused (422) unless :attr:`all_rows` is set."""
         table = table if table is not None else self.db_table
         filters, search = self._selection(filters, query, query_schema, "delete")
-        if search is not None:
-            statement = self.db.get_query(table, table.delete(), params=filters, consumer=self)
-            statement = statement.where(search_condition(table, search.fields, search.text))
-            return await self.db.fetch(statement.returning(*table.columns), conn=conn)
-        return await self.db.db_delete(table, filters, conn=conn, consumer=self)
+        return await self.db.delete_selected(Selection(table, filters, search, self), conn=conn)
 
     # the rows a collection DELETE or PATCH acts on
 
