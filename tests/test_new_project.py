@@ -101,14 +101,19 @@ def project(wheel_venv: Venv) -> Iterator[Path]:
         try:
             yield folder
         finally:
-            # the development server outlives commands: stop it whatever the test did
-            subprocess.run(
-                [str(wheel_venv.bin / "openapi-cli"), "db", "dev", "--stop"],
-                cwd=folder,
-                env=wheel_venv.env(),
-                capture_output=True,
-                timeout=120,
-            )
+            # the development server outlives commands: stop it if the test left it running
+            if (folder / ".openapi" / "pgdata" / "postmaster.pid").exists():
+                stop_dev_database(wheel_venv, folder)
+
+
+def stop_dev_database(wheel_venv: Venv, folder: Path) -> None:
+    subprocess.run(
+        [str(wheel_venv.bin / "openapi-cli"), "db", "dev", "--stop"],
+        cwd=folder,
+        env=wheel_venv.env(),
+        capture_output=True,
+        timeout=120,
+    )
 
 
 def test_the_framework_comes_from_the_wheels(wheel_venv: Venv, tmp_path: Path) -> None:
