@@ -117,7 +117,7 @@ def fresh_database(pg_server_url: str, prefix: str) -> Iterator[str]:
         asyncio.run(drop_database(pg_server_url, name))
 
 
-async def rpc(ws: Any, id: str, method: str, payload: Any = None) -> dict[str, Any]:
+async def rpc(ws: Any, id: Any, method: str, payload: Any = None) -> dict[str, Any]:
     """Send one websocket RPC request and wait for its answer (other messages skipped)."""
     await ws.send_json({"id": id, "method": method, "payload": payload or {}})
     while True:

@@ -16,15 +16,9 @@ from aiohttp import WSMsgType
 from aiohttp.test_utils import TestClient
 from openapi.ws import Connection
 
+from tests.conftest import rpc
+
 Client = TestClient[Any, Any]
-
-
-async def rpc(ws: Any, id: Any, method: str, payload: Any = None) -> dict[str, Any]:
-    await ws.send_json({"id": id, "method": method, "payload": payload or {}})
-    while True:
-        message: dict[str, Any] = await asyncio.wait_for(ws.receive_json(), 10)
-        if message.get("id") == id:
-            return message
 
 
 async def until_no_connections(sockets: Any) -> None:
