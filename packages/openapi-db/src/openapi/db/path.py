@@ -38,7 +38,7 @@ def _page_keys(schema: Any) -> frozenset[str]:
     paginator = paginator_of(schema)
     keys = set(paginator.keys) if paginator else set()
     if search_fields_of(schema):
-        keys.add("search")
+        keys.add(SEARCH_KEY)
     return frozenset(keys)
 
 
