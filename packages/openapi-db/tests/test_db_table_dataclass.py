@@ -65,7 +65,8 @@ def test_types_and_required() -> None:
     assert hints["big"] == int | None
     assert hints["amount"] is decimal.Decimal
     assert hints["ratio"] == float | None
-    assert hints["at"] == datetime.datetime | None  # server default: not required
+    # NOT NULL with a server default: optional in an add schema, yet never null
+    assert hints["at"] == datetime.datetime
     assert hints["naive"] == datetime.datetime | None
     assert hints["day"] == datetime.date | None
     assert hints["clock"] == datetime.time | None
@@ -194,3 +195,66 @@ async def test_round_trip_through_postgresql(pg_url: str) -> None:
     finally:
         await db.close()
         await drop_tables(pg_url, metadata)
+
+
+SAMPLES: list[tuple[Any, Any]] = [
+    (sa.Integer(), 7),
+    (sa.SmallInteger(), -3),
+    (sa.BigInteger(), 2**40),
+    (sa.Boolean(), True),
+    (sa.String(8), "abc"),
+    (sa.Text(), "long text"),
+    (sa.Numeric(10, 2), 1.25),
+    (sa.Float(), 1.5),
+    (sa.Date(), "2026-11-30"),
+    (sa.DateTime(timezone=True), "2026-11-30T12:00:00+00:00"),
+    (sa.Uuid(), "6f1c1a47-6f0b-4a43-9d55-1ad4a7e0c6f4"),
+    (sa.Enum(Color, name="color_doc"), "R"),
+    (postgresql.JSONB(), {"a": [1]}),
+    (postgresql.ARRAY(sa.String(8)), ["a", "b"]),
+]
+
+
+def _allows_null(schema: dict[str, Any]) -> bool:
+    kind = schema.get("type")
+    if kind == "null" or (isinstance(kind, list) and "null" in kind):
+        return True
+    if "enum" in schema:
+        return None in schema["enum"]
+    options = schema.get("anyOf") or schema.get("oneOf") or []
+    return any(_allows_null(option) for option in options) or not (kind or options)
+
+
+@pytest.mark.parametrize("column_type,sample", SAMPLES, ids=lambda x: type(x).__name__)
+def test_the_document_says_what_validation_accepts(column_type: Any, sample: Any) -> None:
+    """For every column type, nullable or not, with and without a server default, in an
+    "add" schema (required=True) and a plain one: the document's null and required
+    agree with what validate() accepts, and a documented value is accepted."""
+    table = sa.Table(
+        f"doc_{type(column_type).__name__.lower()}",
+        sa.MetaData(),
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("nullable", column_type, nullable=True),
+        sa.Column("not_null", column_type, nullable=False),
+        sa.Column("defaulted", column_type, nullable=False, server_default=sa.text("NULL")),
+    )
+    for required in (True, False):
+        schema_class = dataclass_from_table("Add", table, required=required, exclude=("id",))
+        document = json_schema(schema_class)["$defs"]["Add"]
+        properties = document["properties"]
+        documented_required = set(document.get("required", ()))
+        full = {name: sample for name in properties}
+        assert validate(schema_class, full).errors == [], (column_type, full)
+        for name, spec in properties.items():
+            with_null = validate(schema_class, {**full, name: None})
+            assert (not with_null.errors) == _allows_null(spec), (column_type, name, spec)
+            missing = validate(schema_class, {k: v for k, v in full.items() if k != name})
+            assert (not missing.errors) == (name not in documented_required), (column_type, name)
+        # what a column allows, exactly (a JSON column stores JSON null as a value)
+        assert _allows_null(properties["nullable"])
+        json_column = isinstance(column_type, sa.JSON)
+        assert _allows_null(properties["not_null"]) == json_column
+        assert _allows_null(properties["defaulted"]) == json_column
+        assert ("not_null" in documented_required) == required
+        assert "defaulted" not in documented_required
+        assert "nullable" not in documented_required

@@ -82,7 +82,12 @@ def dataclass_fields(cls: Any) -> tuple[FieldSpec, ...]:
             args[idx] = args[idx].with_markers(item_markers)
             node = replace(node, args=tuple(args))
         # A None default makes None a valid value, unless the field says it is required.
-        if f.default is None and not node.nullable and not md.get(F.REQUIRED, False):
+        if (
+            f.default is None
+            and not node.nullable
+            and not md.get(F.REQUIRED, False)
+            and md.get(F.NULLABLE) is not False
+        ):
             node = replace(node, nullable=True)
         if F.REQUIRED in md:
             required = bool(md[F.REQUIRED])

@@ -59,10 +59,11 @@ HIDDEN = "hidden"
 MARKERS = "openapi_markers"
 ENUM = "openapi_enum"
 JSON = "openapi_json"
+NULLABLE = "openapi_nullable"
 
 _RESERVED = frozenset(
     (REQUIRED, VALIDATOR, DESCRIPTION, POST_PROCESS, DUMP, FORMAT, OPS, ITEMS, HIDDEN)
-    + (MARKERS, ENUM, JSON)
+    + (MARKERS, ENUM, JSON, NULLABLE)
 )
 
 Number = int | float | Decimal
@@ -152,6 +153,7 @@ def data_field(
     ops: tuple[str, ...] | list[str] = (),
     hidden: bool = False,
     meta: Mapping[str, Any] | None = None,
+    nullable: bool | None = None,
     **kw: Any,
 ) -> Any:
     """A dataclass field with openapi metadata.
@@ -168,6 +170,8 @@ def data_field(
     :param ops: filter operations accepted as ``name:op`` keys, e.g. ``("gt", "le")``
     :param hidden: keep the field out of the documentation
     :param meta: extra metadata
+    :param nullable: False refuses ``null`` although the key may be left out (the
+        ``None`` default then only means "absent"); None: a ``None`` default accepts null
     """
     if isinstance(validator, Validator) and dump is None:
         dump = validator.dump
@@ -193,6 +197,8 @@ def data_field(
         metadata[OPS] = tuple(ops)
     if hidden:
         metadata[HIDDEN] = True
+    if nullable is not None:
+        metadata[NULLABLE] = nullable
     if markers:
         metadata[MARKERS] = markers
     for key in (ENUM, JSON):

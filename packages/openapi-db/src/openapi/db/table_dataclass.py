@@ -136,11 +136,13 @@ def column_field(
         column.primary_key and column.autoincrement in (True, "auto") and python_type is int
     )
     kwargs["required"] = required and not column.nullable and not has_default and not server_side
+    if not column.nullable and not has_default and python_type is not Any:
+        # the key may be left out (a default fills the column), but null is never stored
+        kwargs["nullable"] = False
     if column.doc:
         kwargs["description"] = column.doc
     kwargs.update(info)
-    optional = python_type is not Any and (column.nullable or not kwargs["required"])
-    annotation = python_type | None if optional else python_type
+    annotation = python_type | None if column.nullable and python_type is not Any else python_type
     return annotation, helper(**kwargs)
 
 
