@@ -41,7 +41,11 @@ def create_app(**options: Any) -> OpenApiClient:
         openapi={
             "title": "Tasks API",
             "version": "1.0.0",
-            "description": "The aio-openapi example: tasks, events and a websocket stream",
+            "description": (
+                "The aio-openapi example: tasks, events and a websocket stream. Every "
+                "operation needs the API key; so does the websocket stream `/stream` (the "
+                "`X-Api-Key` header, or `?api_key=` from a browser), documented at `/asyncapi`."
+            ),
         },
         security={
             "apiKey": ApiKey(

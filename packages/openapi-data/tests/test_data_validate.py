@@ -9,7 +9,7 @@ from uuid import UUID
 import pytest
 from data_models import Cat, Dog, LegacyTask, Node, Owner, Pets, Severity, Strict, Task
 from openapi.data import forbid_unknown
-from openapi.data.fields import data_field, json_field, number_field
+from openapi.data.fields import data_field, json_field, number_field, str_field
 from openapi.data.json_schema import json_schema
 from openapi.data.validate import ValidatedData, ValidationErrors, validate, validated_schema
 
@@ -230,3 +230,18 @@ def test_nested_forbid_items_and_json_field() -> None:
     ]
     schema = json_schema(Outer)["$defs"]["Outer"]["properties"]["numbers"]
     assert schema["items"] == {"type": "number", "minimum": 0}
+
+
+def test_length_messages_read_well() -> None:
+    @dataclass
+    class Named:
+        name: str = str_field(min_length=1, max_length=2)
+        code: str = str_field(max_length=1)
+
+    errors = validate(Named, {"name": "", "code": "ab"}).errors
+    assert errors == [
+        {"field": "name", "message": "must be at least 1 character long"},
+        {"field": "code", "message": "must be at most 1 character long"},
+    ]
+    errors = validate(Named, {"name": "abc"}).errors
+    assert errors == [{"field": "name", "message": "must be at most 2 characters long"}]

@@ -148,11 +148,11 @@ class LoadEmitter(Emitter):
         c = node.c
         verb, tail = ("be", " long") if unit == "characters" else ("have", "")
         if c.min_length is not None and c.min_length > 0:
-            text = f"must {verb} at least {c.min_length} {unit}{tail}"
+            text = f"must {verb} at least {_count(c.min_length, unit)}{tail}"
             with b.block(f"if _len({src}) < {c.min_length}:"):
                 b.line(f"raise _Invalid({text_literal(text)})")
         if c.max_length is not None:
-            text = f"must {verb} at most {c.max_length} {unit}{tail}"
+            text = f"must {verb} at most {_count(c.max_length, unit)}{tail}"
             with b.block(f"if _len({src}) > {c.max_length}:"):
                 b.line(f"raise _Invalid({text_literal(text)})")
 
@@ -248,3 +248,8 @@ def compile_value(node: Node, multiple: bool, label: str) -> Loader:
 @compiled.compiler(ValueLoader)
 def _value_loader(key: ValueLoader) -> Loader:
     return compile_value(analyze(key.hint), key.multiple, repr(key.hint))
+
+
+def _count(n: int, unit: str) -> str:
+    """``1 character``, ``2 characters``: ``unit`` is a plural ending in s."""
+    return f"{n} {unit[:-1] if n == 1 else unit}"
