@@ -655,6 +655,25 @@ def test_validate_docs_requires_documentation() -> None:
             setup(app, title="T", version="1", validate_docs=True).document()
 
 
+def test_validate_docs_skips_views_allowed_tags_leave_out() -> None:
+    class Internal(ApiPath):
+        @op()
+        async def get(self) -> web.Response:
+            return self.json_response({})
+
+    doc = document_of(
+        ("/ping", PingPath),
+        ("/internal", Internal),
+        validate_docs=True,
+        allowed_tags=["Health"],
+    )
+    assert list(doc["paths"]) == ["/ping"]
+    app = web.Application()
+    app.router.add_view("/internal", Internal)
+    with pytest.raises(InvalidSpecError, match="Internal docstring has no tags"):
+        setup(app, title="T", version="1", validate_docs=True).document()
+
+
 def test_invalid_docstring_yaml_names_the_path() -> None:
     class Broken(ApiPath):
         @op()

@@ -171,7 +171,8 @@ class _DocumentBuilder:
         item: Json = {k: v for k, v in doc.items() if k in PATH_KEYS or k.startswith("x-")}
         known_tags = {name: dict(tag) for name, tag in self.tags.items()}
         view_tags = self.add_tags(doc.get("tags"))
-        if self.renderer.validate_docs and not view_tags:
+        # with allowed_tags, an untagged view is left out of the document, not refused
+        if self.renderer.validate_docs and not view_tags and not self.renderer.allowed_tags:
             raise InvalidSpecError(f"{view.__name__} docstring has no tags")
         parameters = self.path_parameters(path, view)
         if parameters:
