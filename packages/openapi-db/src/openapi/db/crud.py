@@ -157,7 +157,7 @@ class CrudDB(Database):
         """The rows of ``window`` over ``selection`` and, when the window counts them,
         how many the selection holds in all (one round trip: ``count(*) OVER ()``)."""
         table = selection.table
-        if window.total is Total.NONE:
+        if window.total is not Total.EXACT:
             found = await self._fetch_selected(
                 selection,
                 lambda conditions: window.apply(table, selection.select(conditions)),
@@ -195,9 +195,21 @@ class CrudDB(Database):
             rows.append(row)
         return Page(rows, total)
 
-    async def count_selected(self, selection: Selection, *, conn: Connection | None = None) -> int:
-        """How many rows ``selection`` holds."""
-        rows = await self._fetch_selected(selection, selection.count, kind="count", conn=conn)
+    async def count_selected(
+        self, selection: Selection, *, at_most: int | None = None, conn: Connection | None = None
+    ) -> int:
+        """How many rows ``selection`` holds; with ``at_most``, counting stops there (the
+        answer is then ``min(rows, at_most)``)."""
+        if at_most is None:
+            rows = await self._fetch_selected(selection, selection.count, kind="count", conn=conn)
+        else:
+            rows = await self._fetch_selected(
+                selection,
+                lambda conditions: selection.count_at_most(conditions, at_most),
+                kind="capped count",
+                arguments={"count_limit": at_most},
+                conn=conn,
+            )
         return int(next(iter(rows[0].values())))
 
     def order_by_clauses(self, table: sa.Table, order_by: OrderBy) -> list[Any]:

@@ -50,10 +50,13 @@ PAGINATOR_ATTRIBUTE = "__openapi_paginator__"
 
 
 class Total(enum.Enum):
-    """How a window counts the rows of its selection, all pages together."""
+    """How the rows of a selection are counted, all pages together: not at all, every
+    one (a full scan of the matching rows), or at most a cap (offset pagination's
+    ``total="capped"``: an exact total below the cap, none above it)."""
 
     NONE = "none"
     EXACT = "exact"
+    CAPPED = "capped"
 
 
 def count_statement(statement: sa.Select[Any]) -> sa.Select[Any]:
@@ -85,6 +88,16 @@ class Selection:
         if self.statement is None:
             return sa.select(sa.func.count()).select_from(self.table).where(*conditions)
         return count_statement(self.select(conditions))
+
+    def count_at_most(self, conditions: list[Any], at_most: int) -> sa.Select[Any]:
+        """How many rows :meth:`select` returns, counting no more than ``at_most`` (the
+        parameter ``count_limit``): the scan stops there (an index-only scan when the
+        filters' columns are indexed)."""
+        limit = sa.bindparam("count_limit", at_most, type_=sa.Integer)
+        if self.statement is None:
+            rows: sa.Select[Any] = sa.select(sa.literal_column("1")).select_from(self.table)
+            return count_statement(rows.where(*conditions).limit(limit))
+        return count_statement(self.select(conditions).limit(limit))
 
 
 class Window(ABC):
@@ -183,6 +196,10 @@ class RowSource(Protocol):
     async def select_page(
         self, selection: Selection, window: Window, *, conn: Connection | None = None
     ) -> Page: ...
+
+    async def count_selected(
+        self, selection: Selection, *, at_most: int | None = None, conn: Connection | None = None
+    ) -> int: ...
 
 
 class Paginator(ABC):

@@ -50,12 +50,14 @@ from .search import escape_like, search_fields_of, searchable
 
 __all__ = [
     "DEFAULT_LIMIT",
+    "DEFAULT_TOTAL_CAP",
     "MAX_LIMIT",
     "CursorPaginator",
     "OffsetPaginator",
     "Page",
     "PaginatedData",
     "Paginator",
+    "Total",
     "Unpaginated",
     "cursorPagination",
     "escape_like",
@@ -73,6 +75,19 @@ TOTAL_HEADER = {
     "description": "Number of items matching the query, all pages together",
     "schema": {"type": "integer", "minimum": 0},
 }
+#: offset pagination counts at most this many matching rows by default
+DEFAULT_TOTAL_CAP = 10_000
+
+
+def _total_header(total: Total, total_cap: int) -> dict[str, Any]:
+    if total is Total.EXACT:
+        return TOTAL_HEADER
+    return {
+        **TOTAL_HEADER,
+        "description": "Number of items matching the query, all pages together; absent "
+        f"when more than {total_cap} match (the Link header's next page says whether "
+        "there are more)",
+    }
 
 
 @dataclasses.dataclass
@@ -148,6 +163,20 @@ class OffsetPaginator(OrderedPaginator):
             declared_column(table, field.name)
         return total_order(table, requested)
 
+    def __init__(
+        self,
+        order_by: Sequence[str],
+        default_limit: int = DEFAULT_LIMIT,
+        max_limit: int = MAX_LIMIT,
+        total: Total | str = Total.CAPPED,
+        total_cap: int = DEFAULT_TOTAL_CAP,
+    ) -> None:
+        super().__init__(order_by, default_limit, max_limit)
+        self.total = Total(total)
+        if total_cap < 1:
+            raise ValueError("total_cap must be at least 1")
+        self.total_cap = total_cap
+
     async def page(
         self, rows: RowSource, query: ListQuery, *, conn: Connection | None = None
     ) -> Page:
@@ -155,10 +184,34 @@ class OffsetPaginator(OrderedPaginator):
         limit = self.limit(params)
         offset = int(params.get("offset") or 0)
         order = self.order_fields(query.selection.table, params.get("order_by"))
-        window = OffsetWindow(order, limit, offset, Total.EXACT)
+        if self.total is Total.EXACT:
+            window = OffsetWindow(order, limit, offset, Total.EXACT)
+            page = await rows.select_page(query.selection, window, conn=conn)
+            total = page.total or 0
+            return Page(page.rows, page.total, offset_links(query.url, total, limit, offset))
+        # one row past the page says whether a next page exists
+        window = OffsetWindow(order, limit + 1, offset, Total.NONE)
         page = await rows.select_page(query.selection, window, conn=conn)
-        total = page.total or 0
-        return Page(page.rows, page.total, offset_links(query.url, total, limit, offset))
+        more = len(page.rows) > limit
+        found = page.rows[:limit]
+        if self.total is Total.CAPPED:
+            counted = await rows.count_selected(
+                query.selection, at_most=self.total_cap + 1, conn=conn
+            )
+            if counted <= self.total_cap:
+                return Page(found, counted, offset_links(query.url, counted, limit, offset))
+        return Page(found, None, open_links(query.url, limit, offset, more))
+
+
+def open_links(url: URL, limit: int, offset: int, more: bool) -> dict[str, URL]:
+    """first/prev/next pages around ``offset`` when the total is not known (no last)."""
+    links: dict[str, URL] = {}
+    if offset > 0:
+        links["first"] = url.update_query(limit=limit, offset=0)
+        links["prev"] = url.update_query(limit=limit, offset=max(0, offset - limit))
+    if more:
+        links["next"] = url.update_query(limit=limit, offset=offset + limit)
+    return links
 
 
 def offset_links(url: URL, total: int, limit: int, offset: int) -> dict[str, URL]:
@@ -197,13 +250,25 @@ def offsetPagination(
     *order_by_fields: str,
     default_limit: int = DEFAULT_LIMIT,
     max_limit: int = MAX_LIMIT,
+    total: Literal["capped", "exact", "none"] = "capped",
+    total_cap: int = DEFAULT_TOTAL_CAP,
 ) -> type:
     """A query-schema base for limit/offset pagination ordered by ``order_by_fields``.
 
     ``order_by`` accepts each declared field ascending or descending (``-name``); the
-    first declared field is the default. Responses carry ``X-Total-Count`` and ``Link``.
+    first declared field is the default. Responses carry ``Link`` (first/prev/next/last)
+    and ``X-Total-Count``, as ``total`` says:
+
+    - ``"capped"`` (the default): at most ``total_cap`` matching rows are counted. Up to
+      the cap the total and the ``last`` link are exact; past it ``X-Total-Count`` and
+      ``last`` are absent, and ``next`` is there while more rows follow. A list on a big
+      table costs a page and at most ``total_cap`` index entries, not a full scan.
+    - ``"exact"``: every matching row is counted, on each page.
+    - ``"none"``: no count; ``next`` while more rows follow.
     """
-    paginator = OffsetPaginator(order_by_fields, default_limit, max_limit)
+    paginator = OffsetPaginator(
+        order_by_fields, default_limit, max_limit, total=total, total_cap=total_cap
+    )
     choices = paginator.choices()
     order_type: Any = Literal[choices]
     specs: list[tuple[str, Any, Any]] = [
@@ -227,9 +292,16 @@ def offsetPagination(
         specs,
         namespace={
             PAGINATOR_ATTRIBUTE: paginator,
-            RESPONSE_HEADERS_ATTRIBUTE: {"Link": LINK_HEADER, "X-Total-Count": TOTAL_HEADER},
+            RESPONSE_HEADERS_ATTRIBUTE: _offset_headers(paginator),
         },
     )
+
+
+def _offset_headers(paginator: OffsetPaginator) -> dict[str, Any]:
+    if paginator.total is Total.NONE:
+        return {"Link": LINK_HEADER}
+    total_header = _total_header(paginator.total, paginator.total_cap)
+    return {"Link": LINK_HEADER, "X-Total-Count": total_header}
 
 
 def cursorPagination(
