@@ -131,10 +131,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--loop", choices=("asyncio", "uvloop"), default="asyncio")
+    parser.add_argument("--workers", type=int, default=1, help="serve --workers")
     parser.add_argument("--observe", choices=("none", "metrics", "tracing", "all"), default="none")
     args = parser.parse_args()
     serve = ["serve", "--host", "127.0.0.1", "--port", str(args.port), "--no-access-log"]
-    serve += ["--loop", args.loop]
+    serve += ["--loop", args.loop, "--workers", str(args.workers)]
     create_app(observe=args.observe).main(serve, standalone_mode=False)
 
 

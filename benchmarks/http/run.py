@@ -56,6 +56,7 @@ VENVS = HERE / ".venvs"
 
 OURS = "aio-openapi (this project)"
 OURS_ASYNCIO = "aio-openapi, asyncio loop"
+OURS_TWO_WORKERS = "aio-openapi, serve --workers 2 (server CPU: the supervisor only)"
 OURS_OBSERVED = "aio-openapi, metrics+tracing on"
 OURS_METRICS = "aio-openapi, metrics on"
 SEED = "aio-openapi 3.2.1"
@@ -75,6 +76,7 @@ VERSIONS_OF = {
 }
 VERSIONS_OF["ours"] = [*VERSIONS_OF["ours"], "uvloop"]
 VERSIONS_OF["ours-asyncio"] = VERSIONS_OF["ours"]
+VERSIONS_OF["ours-2w"] = VERSIONS_OF["ours"]
 VERSIONS_OF["ours-observed"] = [*VERSIONS_OF["ours"], "prometheus-client", "opentelemetry-sdk"]
 VERSIONS_OF["ours-metrics"] = [*VERSIONS_OF["ours"], "prometheus-client"]
 # requests/s ours must reach, as a multiple of each peer's (the floor is a reference line)
@@ -162,6 +164,13 @@ def implementations() -> list[Implementation]:
     return [
         Implementation(OURS, "ours", None, HERE / "ours.py", ("--loop", "uvloop")),
         Implementation(OURS_ASYNCIO, "ours-asyncio", None, HERE / "ours.py", ("--loop", "asyncio")),
+        Implementation(
+            OURS_TWO_WORKERS,
+            "ours-2w",
+            None,
+            HERE / "ours.py",
+            ("--loop", "uvloop", "--workers", "2"),
+        ),
         Implementation(
             OURS_OBSERVED,
             "ours-observed",
