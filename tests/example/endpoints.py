@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import logging
 from typing import Any
 
 from aiohttp import web
+from openapi.data.validate import validate
 from openapi.db.path import SqlApiPath
-from openapi.spec import op
+from openapi.spec import UnprocessableEntity, op
 from openapi.ws import CannotPublish
 
 from .models import (
@@ -19,6 +22,7 @@ from .models import (
     TaskAdd,
     TaskBulkUpdateQuery,
     TaskDeleteQuery,
+    TaskImport,
     TaskPathSchema,
     TaskQuery,
     TaskUpdate,
@@ -112,6 +116,51 @@ class TasksPath(SqlApiPath):
         """
         await self.delete_list()
         return web.Response(status=204)
+
+
+@routes.view("/tasks/import")
+class TaskImportPath(SqlApiPath):
+    """
+    ---
+    summary: Tasks created from a file
+    tags:
+        - Task
+    """
+
+    table = "tasks"
+
+    @op(body_schema=TaskImport, response_schema=list[Task], response=201)
+    async def post(self) -> web.Response:
+        """
+        ---
+        summary: Import tasks
+        description: Create one task per row of an uploaded CSV file, all or none
+        responses:
+            201:
+                description: The tasks created
+        """
+        form = self.insert_data(await self.body_data())
+        try:
+            # the body limit (1 MiB) bounds the file: read whole, parsed as CSV
+            rows = list(csv.DictReader(io.StringIO(form["file"].read().decode("utf-8"))))
+        except (UnicodeDecodeError, csv.Error) as exc:
+            raise UnprocessableEntity(errors=[{"field": "file", "message": str(exc)}]) from None
+        tasks, errors = [], []
+        for line, row in enumerate(rows, start=2):
+            values = {key: value for key, value in row.items() if key and value}
+            values.setdefault("done", form.get("done", False))
+            result = validate(TaskAdd, values, multiple=True)
+            errors.extend(
+                {"field": f"file.{line}.{e['field']}", "message": e["message"]}
+                for e in result.errors
+            )
+            tasks.append(result.data)
+        if errors or not tasks:
+            raise UnprocessableEntity(errors=errors or [{"field": "file", "message": "no rows"}])
+        data = await self.create_list(data=tasks)
+        for task in data:
+            await announce(self.request, "created", task)
+        return self.json_response(data, status=201)
 
 
 @routes.view("/tasks/{id}")

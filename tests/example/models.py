@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 from uuid import UUID
 
-from openapi.data import fields
+from openapi.data import UploadFile, fields, forbid_unknown
 from openapi.db.pagination import cursorPagination, offsetPagination, searchable
 
 from .tables import TaskType
@@ -45,6 +45,17 @@ class TaskAdd:
     story_points: Decimal | None = fields.decimal_field(
         min_value=0, max_value=1000, description="Estimated effort"
     )
+
+
+@forbid_unknown
+@dataclass
+class TaskImport:
+    """A CSV file of tasks to create at once"""
+
+    file: UploadFile = fields.data_field(
+        required=True, description="CSV with a header row: title, and optionally done, severity"
+    )
+    done: bool = fields.bool_field(default=False, description="Done flag of rows without one")
 
 
 @dataclass

@@ -70,8 +70,9 @@ def operations(document: dict[str, Any], kind: str) -> list[tuple[str, str, dict
         for method, operation in item.items():
             if method not in ("get", "post", "put", "patch", "delete"):
                 continue
-            if kind == "body" and "requestBody" in operation:
-                ref = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+            content = operation.get("requestBody", {}).get("content", {})
+            if kind == "body" and "application/json" in content:  # forms: test_hardening_forms
+                ref = content["application/json"]["schema"]["$ref"]
                 schema = document["components"]["schemas"][ref.rsplit("/", 1)[1]]
                 found.append((method, path, schema))
             if kind == "query" and any(p["in"] == "query" for p in operation.get("parameters", ())):

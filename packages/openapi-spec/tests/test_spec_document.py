@@ -160,6 +160,7 @@ def test_task_create_and_item_operations_exact(task_app: web.Application) -> Non
                 "content": json_body({"$ref": "#/components/schemas/Task"}),
             },
             "400": {"description": "Malformed request body", "content": json_body(ERROR_REF)},
+            "413": {"description": "The body is too large", "content": json_body(ERROR_REF)},
             "415": {"description": "The body is not JSON", "content": json_body(ERROR_REF)},
             "422": {"description": "Invalid data", "content": json_body(VALIDATION_ERROR_REF)},
         },

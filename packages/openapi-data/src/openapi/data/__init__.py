@@ -17,6 +17,7 @@ from .markers import (
     Precision,
     TzAware,
 )
+from .upload import UploadFile
 from .validate import ValidatedData, ValidationErrors, validated_schema
 
 __version__ = "0.1.0"
@@ -38,6 +39,7 @@ __all__ = [
     "Precision",
     "SchemaRegistry",
     "TzAware",
+    "UploadFile",
     "ValidatedData",
     "ValidationError",
     "ValidationErrors",

@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import _kind_choices, _kind_containers, _kind_scalars, _kind_times, _kind_unions
+from . import (
+    _kind_choices,
+    _kind_containers,
+    _kind_files,
+    _kind_scalars,
+    _kind_times,
+    _kind_unions,
+)
 from ._compiled import FieldsLoader, ObjectDumper, ValueDumper, ValueLoader, compiled
 from ._dump_emitter import Dumper
 from ._field_specs import is_dataclass_type
@@ -18,7 +25,7 @@ from ._schema_writer import FieldSchema, SchemaRegistry
 
 __all__ = ["FieldSchema", "SchemaRegistry", "compile_entry", "dumper_of", "loader_of"]
 
-MODULES = (_kind_scalars, _kind_times, _kind_choices, _kind_containers, _kind_unions)
+MODULES = (_kind_scalars, _kind_times, _kind_choices, _kind_containers, _kind_unions, _kind_files)
 
 
 def loader_of(schema: Any, *, strict: bool, multiple: bool) -> Loader:

@@ -259,7 +259,7 @@ class SqlApiPath(ApiPath):
         """Insert the request's body (validated) and return the new row, dumped."""
         table = table if table is not None else self.db_table
         if data is None:
-            data = self.insert_data(await self.json_data(), body_schema=body_schema)
+            data = self.insert_data(await self.body_data(), body_schema=body_schema)
         async with self._integrity():
             rows = await self.db.db_insert(table, data, conn=conn)
         return self._dump(self._item_schema(dump_schema), rows[0])
@@ -311,7 +311,8 @@ class SqlApiPath(ApiPath):
         """Update the matching row with the body's fields (none required); 404 if none."""
         table = table if table is not None else self.db_table
         if data is None:
-            data = dict(self.cleaned(body_schema, await self.json_data(), strict=False))
+            body = await self.body_data()
+            data = dict(self.cleaned(body_schema, body, strict=False, multiple=self.form_body))
         filters = self._filters(filters, query, query_schema)
         self._require_filter(filters, query_schema, "update")
         async with self._integrity():

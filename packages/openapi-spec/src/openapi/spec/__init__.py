@@ -12,11 +12,13 @@ from .errors import (
     InsufficientScope,
     InvalidSpecError,
     NotFound,
+    PayloadTooLarge,
     Unauthorized,
     UnprocessableEntity,
     UnsupportedMediaType,
 )
 from .filter_operators import FILTER_OPERATORS
+from .form_body import FORM_URLENCODED, MULTIPART_FORM
 from .health import setup_health
 from .middleware import json_error, json_error_middleware
 from .observers import OBSERVERS, add_observer
@@ -48,6 +50,8 @@ __all__ = [
     "RESPONSE_HEADERS_ATTRIBUTE",
     "SPEC_APP_KEY",
     "FILTER_OPERATORS",
+    "FORM_URLENCODED",
+    "MULTIPART_FORM",
     "OBSERVERS",
     "READY_CHECKS",
     "REQUEST_ID_HEADER",
@@ -67,6 +71,7 @@ __all__ = [
     "NotFound",
     "OAuth2",
     "OpenIdConnect",
+    "PayloadTooLarge",
     "Operation",
     "PRINCIPAL_KEY",
     "SECURITY_KEY",

@@ -70,7 +70,7 @@ class NotFound(ApiError):
 
 
 class UnsupportedMediaType(ApiError):
-    """415: the request body is not in a media type the operation reads (JSON)."""
+    """415: the request body is not in a media type the operation reads (JSON, a form)."""
 
     status = 415
 
@@ -79,6 +79,12 @@ class Conflict(ApiError):
     """409: the request conflicts with the current state of the resource."""
 
     status = 409
+
+
+class PayloadTooLarge(ApiError):
+    """413: the body passed the size limit (or a form its number of fields)."""
+
+    status = 413
 
 
 class UnprocessableEntity(ApiError):

@@ -30,6 +30,9 @@ class Operation:
     """OpenAPI security requirement, enforced: ``[]`` is public, None the app's default"""
     strict_query: bool = True
     """refuse (422) query keys the query schema does not accept; False ignores them"""
+    body_content: Sequence[str] | None = None
+    """media types the body is read from (JSON, ``application/x-www-form-urlencoded``,
+    ``multipart/form-data``); None: multipart when the body has a file field, else JSON"""
 
     def __post_init__(self) -> None:
         # the seed's spelling: [Task] is list[Task]
@@ -47,6 +50,7 @@ def op(
     response_headers: Mapping[str, Mapping[str, Any]] | None = None,
     security: Sequence[Mapping[str, Sequence[str]]] | None = None,
     strict_query: bool = True,
+    body_content: Sequence[str] | None = None,
 ) -> Callable[[F], F]:
     """Attach an :class:`Operation` to a view method; the method itself is unchanged.
 
@@ -57,6 +61,11 @@ def op(
     Query strings are strict: a key that is not a field of ``query_schema`` (nor a
     ``name:op`` the field allows) answers 422 naming it. ``strict_query=False`` ignores
     such keys instead, for an operation that must tolerate them (cache busters).
+
+    ``body_content`` lists the
+    media types the body is read from: ``("application/json",
+    "application/x-www-form-urlencoded")`` accepts both; by default a body schema with an
+    :class:`~openapi.data.UploadFile` field is ``multipart/form-data``, any other JSON.
     """
     operation = Operation(
         body_schema=body_schema,
@@ -66,6 +75,7 @@ def op(
         response_headers=response_headers,
         security=security,
         strict_query=strict_query,
+        body_content=tuple(body_content) if body_content is not None else None,
     )
 
     def attach(method: F) -> F:

@@ -17,6 +17,7 @@ from yarl import URL
 
 from .declarations import view_errors
 from .errors import BadRequest, NotFound, UnprocessableEntity, UnsupportedMediaType
+from .form_body import FORM_MEDIA_TYPES, FormReader, body_media_types, form_shape
 from .middleware import JSON_CONTENT_TYPE
 from .operation import Operation, operation_of
 from .query import check_query
@@ -46,6 +47,10 @@ class ApiPath(web.View):
     """dataclass validating the path variables (``request.match_info``)"""
     private: ClassVar[bool] = False
     """hide the whole path from the OpenAPI document"""
+    max_form_fields: ClassVar[int] = 1000
+    """a form body with more fields answers 413"""
+
+    _form: FormReader | None = None
 
     principal: Principal = None
     """Who sent the request, as the security scheme's ``verify`` returned it (None for
@@ -61,7 +66,12 @@ class ApiPath(web.View):
                 compiled = security.operation_requirement(handler, type(self).__name__)
                 if compiled:
                     self.principal = await security.check(request, compiled)
-        return await super()._iter()
+        try:
+            return await super()._iter()
+        finally:
+            # uploads live as long as the request: their temporary files go with it
+            if self._form is not None:
+                self._form.close()
 
     @classmethod
     def declaration_errors(cls, app: web.Application, path: str) -> Iterator[str]:
@@ -120,7 +130,8 @@ class ApiPath(web.View):
         """Validate body data with ``body_schema`` (default: the operation's), adding the
         validated path variables when the view has a :attr:`path_schema`."""
         schema = body_schema if body_schema is not None else "body_schema"
-        values = dict(self.cleaned(schema, data, strict=strict))
+        # a form's values are text, converted as query strings are
+        values = dict(self.cleaned(schema, data, strict=strict, multiple=self.form_body))
         if self.path_schema is not None:
             values.update(self.path_values())
         return values
@@ -157,6 +168,33 @@ class ApiPath(web.View):
         if operation is None or operation.strict_query:
             check_query(schema, query)
         return query
+
+    @property
+    def form_body(self) -> bool:
+        """Whether :meth:`body_data` read a form (its values are text to convert)."""
+        return self._form is not None
+
+    async def body_data(self) -> Any:
+        """The body as the operation reads it (``@op(body_content=...)``): JSON, or a form
+        (``application/x-www-form-urlencoded``, ``multipart/form-data``) as a dict of its
+        fields, files as :class:`~openapi.data.UploadFile`. Another media type answers 415.
+        """
+        op = self.current_op
+        body_schema = op.body_schema if op is not None else None
+        accepted = body_media_types(body_schema, op.body_content if op is not None else None)
+        content_type = self.request.content_type
+        if content_type in FORM_MEDIA_TYPES and content_type in accepted:
+            if self._form is not None:
+                self._form.close()
+            self._form = FormReader(
+                form_shape(body_schema),
+                max_size=self.request.client_max_size,
+                max_fields=self.max_form_fields,
+            )
+            return await self._form.read(self.request)
+        if JSON_CONTENT_TYPE in accepted and content_type not in FORM_MEDIA_TYPES:
+            return await self.json_data()
+        raise UnsupportedMediaType(f"Unsupported Content-Type: expected {' or '.join(accepted)}")
 
     async def json_data(self) -> Any:
         """The JSON body: an object, or an array when the body schema is a list.

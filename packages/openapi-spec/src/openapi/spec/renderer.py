@@ -15,6 +15,7 @@ from .docstring import docstring_yaml
 from .error_schemas import Error, ValidationErrorBody
 from .errors import InvalidSpecError
 from .filter_operators import FILTER_OPERATORS
+from .form_body import body_media_types
 from .middleware import JSON_CONTENT_TYPE
 from .operation import Operation, operation_of
 from .path import ApiPath
@@ -249,10 +250,14 @@ class _DocumentBuilder:
             # the listed parameters are all an operation accepts unless it opted out
             result["x-strict-query"] = op.strict_query
         if op.body_schema is not None:
-            content_type = str(doc.get("body_content") or JSON_CONTENT_TYPE)
+            declared = op.body_content
+            if declared is None and doc.get("body_content"):
+                declared = (str(doc["body_content"]),)
+            schema = self.registry.schema_of(op.body_schema)
+            media_types = body_media_types(op.body_schema, declared)
             result["requestBody"] = {
                 "required": True,
-                "content": {content_type: {"schema": self.registry.schema_of(op.body_schema)}},
+                "content": {media_type: {"schema": schema} for media_type in media_types},
             }
         elif isinstance(doc.get("requestBody"), dict):
             result["requestBody"] = doc["requestBody"]
@@ -326,7 +331,8 @@ class _DocumentBuilder:
             entries.setdefault(str(op.response), {})
         if op.body_schema is not None:
             entries.setdefault("400", {"description": "Malformed request body"})
-            entries.setdefault("415", {"description": "The body is not JSON"})
+            entries.setdefault("413", {"description": "The body is too large"})
+            entries.setdefault("415", {"description": _unsupported_description(op)})
         if op.query_schema is not None and op.strict_query:
             entries.setdefault("422", {"description": STRICT_QUERY_422})
         elif op.body_schema is not None or op.query_schema is not None:
@@ -456,6 +462,13 @@ def _filter_description(field: FieldSchema, filter_op: str) -> str:
     meaning = FILTER_OPERATORS.get(filter_op, filter_op)
     subject = field.description.rstrip(".") if field.description else field.name
     return f"{subject} ({meaning})"
+
+
+def _unsupported_description(op: Operation) -> str:
+    media_types = body_media_types(op.body_schema, op.body_content)
+    if media_types == (JSON_CONTENT_TYPE,):
+        return "The body is not JSON"
+    return f"The body is not {' or '.join(media_types)}"
 
 
 def _has_body(code: int) -> bool:
