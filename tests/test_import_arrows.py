@@ -138,10 +138,6 @@ def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     return out
 
 
-def _xfail(reason: str) -> pytest.MarkDecorator:
-    return pytest.mark.xfail(strict=True, reason=reason)
-
-
 def test_declared_dependencies_follow_the_arrows() -> None:
     for package, allowed in ARROWS.items():
         assert _declared(package) <= allowed, package
@@ -167,7 +163,7 @@ def test_imports_across_packages_follow_the_arrows(package: str) -> None:
         "db",
         "ws",
         "spec",
-        pytest.param("cli", marks=_xfail("openapi.cli<->client<->commands cycle, removed by i16")),
+        "cli",
     ],
 )
 def test_no_modules_of_a_package_import_each_other(package: str) -> None:

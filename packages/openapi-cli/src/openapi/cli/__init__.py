@@ -1,7 +1,6 @@
 """The openapi-cli command and rest() application builder."""
 
-__version__ = "0.1.0"
-
 from .group import SERVING, OpenApiClient, rest
+from .version import __version__
 
 __all__ = ["SERVING", "OpenApiClient", "__version__", "rest"]

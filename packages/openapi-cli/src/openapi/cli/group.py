@@ -16,12 +16,12 @@ import click
 from aiohttp.web import AppKey, Application
 from openapi.spec import DEFAULT_MAX_BODY_SIZE, json_error_middleware, setup
 
-from . import __version__
 from .commands import routes, serve, spec
 from .logs import configure_logging, resolve_level
 from .plugins import load_plugin, plugin_names
 from .production import Feature, setup_production
 from .sentry import setup_sentry
+from .version import __version__
 
 AppSetup = Callable[[Application], None]
 

@@ -14,9 +14,9 @@ import click
 from aiohttp.web import Application
 from openapi.spec import SPEC_APP_KEY
 
-from . import __version__
 from .group import OpenApiClient
 from .new_project import new
+from .version import __version__
 
 #: environment variable naming the application when ``--app`` is not given
 APP_ENV = "OPENAPI_APP"
