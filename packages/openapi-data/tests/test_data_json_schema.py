@@ -1,12 +1,13 @@
 from __future__ import annotations
 
-from dataclasses import make_dataclass
-from typing import Any
+from dataclasses import dataclass, make_dataclass
+from typing import Annotated, Any
 
 import jsonschema
 import pytest
 from data_models import LegacyTask, Node, Pets, Strict, Task
 from openapi.data.json_schema import SchemaRegistry, json_schema
+from typing_extensions import Doc
 
 
 def check(schema: dict[str, Any]) -> None:
@@ -107,3 +108,17 @@ def test_every_model_schema_passes_the_meta_schema(model: Any) -> None:
     registry.schema_of(model)
     for definition in registry.definitions.values():
         check(definition)
+
+
+@dataclass
+class Described:
+    name: Annotated[str, Doc("The name")]
+    size: Annotated[int, Doc("The size")] = 0
+
+
+def test_a_doc_marker_describes_a_field_like_description() -> None:
+    props = json_schema(Described)["$defs"]["Described"]["properties"]
+    assert props["name"] == {"type": "string", "description": "The name"}
+    assert props["size"]["description"] == "The size"
+    fields = SchemaRegistry().fields_of(Described)
+    assert [f.description for f in fields] == ["The name", "The size"]

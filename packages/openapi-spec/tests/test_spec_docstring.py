@@ -1,5 +1,18 @@
+from typing import Any
+
 import pytest
-from openapi.spec import ApiError, InvalidSpecError, NotFound, Operation, docstring_yaml, op
+from aiohttp import web
+from openapi.spec import (
+    ApiError,
+    ApiPath,
+    InvalidSpecError,
+    NotFound,
+    Operation,
+    docstring_spec,
+    docstring_yaml,
+    op,
+    setup,
+)
 from openapi.spec.operation import operation_of
 
 
@@ -82,3 +95,61 @@ def test_api_error_status_and_message() -> None:
         {"X-Reason": "gone"},
     )
     assert ApiError("teapot", status=418).status == 418
+
+
+class ProsePath(ApiPath):
+    """Notes kept by hand
+
+    Every note of the team.
+    """
+
+    @op(response_schema=list[str])
+    async def get(self) -> web.Response:
+        """List the
+        notes
+
+        The newest first.
+
+        At most a hundred.
+        """
+        return self.json_response([])
+
+    @op(response_schema=list[str])
+    async def post(self) -> web.Response:
+        """
+        ---
+        summary: YAML as before
+        """
+        return self.json_response([])
+
+
+class InheritsProse(ProsePath):
+    pass
+
+
+def test_docstring_spec_reads_prose_without_marker() -> None:
+    assert docstring_spec(ProsePath.get) == {
+        "summary": "List the notes",
+        "description": "The newest first.\n\nAt most a hundred.",
+    }
+    assert docstring_spec("One line.") == {"summary": "One line."}
+    assert docstring_spec(ProsePath.post) == {"summary": "YAML as before"}
+    assert docstring_spec(InheritsProse) == {}
+
+
+async def test_prose_docstrings_in_the_document(aiohttp_client: Any) -> None:
+    app = web.Application()
+    app.router.add_view("/notes", ProsePath)
+    app.router.add_view("/old-notes", InheritsProse)
+    setup(app, title="prose", version="1")
+    client = await aiohttp_client(app)
+    doc = await (await client.get("/spec")).json()
+    item = doc["paths"]["/notes"]
+    assert (item["summary"], item["description"]) == (
+        "Notes kept by hand",
+        "Every note of the team.",
+    )
+    assert item["get"]["summary"] == "List the notes"
+    assert item["get"]["description"] == "The newest first.\n\nAt most a hundred."
+    assert item["post"]["summary"] == "YAML as before"
+    assert "summary" not in doc["paths"]["/old-notes"]

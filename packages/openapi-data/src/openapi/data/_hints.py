@@ -13,7 +13,7 @@ from typing import Any, Literal, Union, get_args, get_origin
 import typing_extensions
 
 from ._nodes import Node
-from .markers import Marker
+from .markers import Description, Marker
 
 NoneType = type(None)
 
@@ -34,7 +34,12 @@ def is_optional_hint(tp: Any) -> bool:
 
 
 def _markers_of(items: typing.Iterable[Any]) -> tuple[Marker, ...]:
-    return tuple(m for m in items if isinstance(m, Marker))
+    # PEP 727's Doc("...") (typing_extensions) describes like Description("...")
+    return tuple(
+        Description(m.documentation) if isinstance(m, typing_extensions.Doc) else m
+        for m in items
+        if isinstance(m, Marker | typing_extensions.Doc)
+    )
 
 
 def analyze(tp: Any, markers: tuple[Marker, ...] = ()) -> Node:

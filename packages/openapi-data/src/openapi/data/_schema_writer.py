@@ -69,7 +69,7 @@ class SchemaRegistry:
                     name=spec.name,
                     schema=self.field_schema(spec),
                     required=spec.required,
-                    description=spec.info.description,
+                    description=spec.info.description or spec.node.c.description,
                     ops=spec.info.ops,
                     hidden=spec.info.hidden,
                 )

@@ -3,7 +3,7 @@
 from .app import DEFAULT_MAX_BODY_SIZE, SPEC_APP_KEY, setup
 from .cors import Cors
 from .docs import DocsPage
-from .docstring import docstring_yaml
+from .docstring import docstring_spec, docstring_yaml
 from .errors import (
     ApiError,
     BadRequest,
@@ -87,6 +87,7 @@ __all__ = [
     "add_observer",
     "add_ready_check",
     "current_request_id",
+    "docstring_spec",
     "docstring_yaml",
     "full_url",
     "json_error",

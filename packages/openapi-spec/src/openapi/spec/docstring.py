@@ -1,4 +1,5 @@
-"""OpenAPI YAML embedded in docstrings after a ``---`` line."""
+"""What a docstring documents: OpenAPI YAML after a ``---`` line, or else plain prose
+(the first paragraph is the summary, the rest the description)."""
 
 from __future__ import annotations
 
@@ -33,3 +34,23 @@ def docstring_yaml(obj: Any) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise InvalidSpecError("docstring YAML after '---' must be a mapping")
     return data
+
+
+def docstring_spec(obj: Any) -> dict[str, Any]:
+    """What ``obj``'s docstring documents: the YAML after its ``---`` line when it has
+    one (:func:`docstring_yaml`); otherwise its first paragraph as ``summary`` and the
+    other paragraphs as ``description``."""
+    # its own docstring only: a view without one must not show its base class's prose
+    doc = obj if isinstance(obj, str) else getattr(obj, "__doc__", None)
+    if not doc:
+        return docstring_yaml(obj)
+    lines = inspect.cleandoc(doc).splitlines()
+    if any(line.strip().startswith("---") for line in lines):
+        return docstring_yaml(doc)
+    paragraphs = [p.strip() for p in "\n".join(lines).split("\n\n") if p.strip()]
+    found: dict[str, Any] = {}
+    if paragraphs:
+        found["summary"] = " ".join(paragraphs[0].split())
+    if len(paragraphs) > 1:
+        found["description"] = "\n\n".join(paragraphs[1:])
+    return found

@@ -11,7 +11,7 @@ from openapi.data.json import dumps
 from openapi.data.json_schema import FieldSchema, SchemaRegistry
 
 from .declarations import path_variables
-from .docstring import docstring_yaml
+from .docstring import docstring_spec
 from .error_schemas import Error, ValidationErrorBody
 from .errors import InvalidSpecError
 from .filter_operators import FILTER_OPERATORS
@@ -166,7 +166,7 @@ class _DocumentBuilder:
                 yield path, view
 
     def path_item(self, path: str, view: type[ApiPath]) -> Json | None:
-        doc = docstring_yaml(view)
+        doc = docstring_spec(view)
         if view.private or doc.get("private"):
             return None
         item: Json = {k: v for k, v in doc.items() if k in PATH_KEYS or k.startswith("x-")}
@@ -220,7 +220,7 @@ class _DocumentBuilder:
         view_tags: list[str],
         has_path_parameters: bool,
     ) -> Json | None:
-        doc = docstring_yaml(handler)
+        doc = docstring_spec(handler)
         if doc.get("private"):
             return None
         op = operation_of(handler) or Operation()
