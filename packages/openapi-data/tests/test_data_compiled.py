@@ -34,6 +34,22 @@ class Exploding:
     x: int = data_field(post_process=boom)
 
 
+def positive(value: Any) -> Any:
+    if value <= 0:
+        raise ValueError("must be positive")
+    return value * 2
+
+
+@dataclasses.dataclass
+class Refusing:
+    x: int = data_field(post_process=positive)
+
+
+def test_a_post_process_refusing_the_value_is_a_validation_error() -> None:
+    assert validate(Refusing, {"x": 2}).data == {"x": 4}
+    assert validate(Refusing, {"x": 0}).errors == [{"field": "x", "message": "must be positive"}]
+
+
 def test_traceback_shows_the_generated_line() -> None:
     with pytest.raises(RuntimeError) as info:
         validated_schema(Exploding, {"x": 1})

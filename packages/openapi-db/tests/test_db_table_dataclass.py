@@ -188,13 +188,44 @@ async def test_round_trip_through_postgresql(pg_url: str) -> None:
             else:
                 assert out[key] == value, key
         assert out["flag"] is False and isinstance(out["uid"], str)
+        # the largest NUMERIC(10, 2) and a naive datetime are what PostgreSQL takes
+        edge = validate(
+            Everything,
+            {**body, "name": "edge", "amount": -99999999.99, "naive": "2024-01-01T10:00:00"},
+        )
+        assert edge.errors == []
+        row = (await db.db_insert(everything, edge.data))[0]
+        assert row["amount"] == decimal.Decimal("-99999999.99")
+        assert row["naive"] == datetime.datetime(2024, 1, 1, 10)
         # filters on those types
-        assert len(await db.db_select(everything, {"color": Color.red})) == 1
-        assert len(await db.db_select(everything, {"span:ge": datetime.timedelta(hours=1)})) == 1
-        assert len(await db.db_select(everything, {"mood": ["happy", "sad"]})) == 1
+        assert len(await db.db_select(everything, {"color": Color.red})) == 2
+        assert len(await db.db_select(everything, {"span:ge": datetime.timedelta(hours=1)})) == 2
+        assert len(await db.db_select(everything, {"mood": ["happy", "sad"]})) == 2
     finally:
         await db.close()
         await drop_tables(pg_url, metadata)
+
+
+def test_values_postgresql_would_refuse_are_refused_naming_the_field() -> None:
+    """NUMERIC(p, s) overflow and an offset on TIMESTAMP WITHOUT TIME ZONE were database
+    errors (a 422 with no field, or a 500); the schema now says and checks them."""
+    Everything = dataclass_from_table("Everything", everything)
+    schema = json_schema(Everything)["$defs"]["Everything"]["properties"]
+    assert schema["amount"]["maximum"] == 99999999.99
+    assert schema["amount"]["minimum"] == -99999999.99
+    for data, field, message in [
+        ({"amount": 100000000}, "amount", "must be less than or equal to 99999999.99"),
+        ({"amount": -1e9}, "amount", "must be greater than or equal to -99999999.99"),
+        ({"naive": "2024-01-01T10:00:00+02:00"}, "naive", "timezone not allowed"),
+    ]:
+        assert validate(Everything, data).errors == [{"field": field, "message": message}]
+    plain = dataclass_from_table(
+        "Plain",
+        sa.Table("plain", sa.MetaData(), sa.Column("n", sa.Numeric), sa.Column("w", sa.Numeric(4))),
+    )
+    properties = json_schema(plain)["$defs"]["Plain"]["properties"]
+    assert "maximum" not in properties["n"] and properties["w"]["maximum"] == 9999
+    assert validate(plain, {"n": 1e30, "w": 12.6}).data == {"n": decimal.Decimal("1e30"), "w": 13}
 
 
 SAMPLES: list[tuple[Any, Any]] = [

@@ -279,14 +279,28 @@ def literal_loader(values: tuple[Any, ...], multiple: bool) -> Callable[[Any], A
     return load
 
 
+def _refused(exc: ValueError | TypeError) -> Invalid:
+    message = getattr(exc, "message", None) or (str(exc.args[-1]) if exc.args else "not valid")
+    return Invalid(message)
+
+
 def call_validator(validator: Any, f: Any, value: Any) -> Any:
     try:
         return validator(f, value)
     except Invalid:
         raise
     except (ValueError, TypeError) as exc:
-        message = getattr(exc, "message", None) or (str(exc.args[-1]) if exc.args else "not valid")
-        raise Invalid(message) from None
+        raise _refused(exc) from None
+
+
+def call_post_process(post_process: Any, value: Any) -> Any:
+    """A ``post_process`` refusing the value (ValueError, TypeError) is a validation error."""
+    try:
+        return post_process(value)
+    except Invalid:
+        raise
+    except (ValueError, TypeError) as exc:
+        raise _refused(exc) from None
 
 
 def parse_json_text(v: Any) -> Any:

@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from ._compiled import Emitter, ValueLoader, compiled
 from ._field_specs import FieldSpec
 from ._hints import analyze
-from ._input_values import as_mapping, call_validator, parse_json_text
+from ._input_values import as_mapping, call_post_process, call_validator, parse_json_text
 from ._invalid import MISSING, Invalid
 from ._nodes import Node
 
@@ -189,7 +189,8 @@ class LoadEmitter(Emitter):
             else:
                 self.emit(node, src, dst, child_location(pre, key + "."))
             if spec.post_process is not None:
-                b.line(f"{dst} = {b.const(spec.post_process, 'post')}({dst})")
+                post = b.const(spec.post_process, "post")
+                b.line(f"{dst} = {b.const(call_post_process, 'call_post')}({post}, {dst})")
             if on_ok != "pass":
                 b.line(on_ok)
         with b.block(f"except _Invalid as {e}:"):

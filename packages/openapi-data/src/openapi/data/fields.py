@@ -166,7 +166,8 @@ def data_field(
     :param format: JSON Schema format
     :param description: description in the JSON Schema
     :param items: a field whose constraints apply to the items of a list or dict
-    :param post_process: ``callable(value) -> value`` run after validation
+    :param post_process: ``callable(value) -> value`` run after validation; a
+        ``ValueError`` (or ``TypeError``) it raises rejects the value
     :param ops: filter operations accepted as ``name:op`` keys, e.g. ``("gt", "le")``
     :param hidden: keep the field out of the documentation
     :param meta: extra metadata

@@ -45,6 +45,24 @@ def _encode_base64(value: Any) -> Any:
     return value
 
 
+def _numeric_options(column_type: sa.Numeric[Any]) -> dict[str, Any]:
+    """NUMERIC(p, s): rounded to s places, below 10**(p - s) in absolute value."""
+    if column_type.precision is None:
+        if column_type.scale is None:
+            return {}
+        return {"precision": column_type.scale}
+    scale = column_type.scale or 0
+    largest = decimal.Decimal(10) ** (column_type.precision - scale) - decimal.Decimal(10) ** -scale
+    return {"precision": scale, "min_value": -largest, "max_value": largest}
+
+
+def _check_naive(value: Any) -> Any:
+    # TIMESTAMP WITHOUT TIME ZONE: an offset would be silently meaningless
+    if isinstance(value, datetime.datetime) and value.tzinfo is not None:
+        raise ValueError("timezone not allowed")
+    return value
+
+
 def _python_type(column_type: Any) -> tuple[Any, Callable[..., Any], dict[str, Any]]:
     """(python type, field helper, helper options) for a column type."""
     if isinstance(column_type, sa.Enum):
@@ -63,12 +81,13 @@ def _python_type(column_type: Any) -> tuple[Any, Callable[..., Any], dict[str, A
     if isinstance(column_type, sa.Numeric):
         if not column_type.asdecimal:
             return float, fields.number_field, {}
-        options = {"precision": column_type.scale} if column_type.scale is not None else {}
-        return decimal.Decimal, fields.decimal_field, options
+        return decimal.Decimal, fields.decimal_field, _numeric_options(column_type)
     if isinstance(column_type, sa.String):  # Text, VARCHAR, CHAR...
         return str, fields.str_field, {"max_length": column_type.length or 0}
     if isinstance(column_type, sa.DateTime):
-        return datetime.datetime, fields.date_time_field, {"timezone": column_type.timezone}
+        if column_type.timezone:
+            return datetime.datetime, fields.date_time_field, {"timezone": True}
+        return datetime.datetime, fields.date_time_field, {"post_process": _check_naive}
     if isinstance(column_type, sa.Date):
         return datetime.date, fields.date_field, {}
     if isinstance(column_type, sa.Time):
