@@ -208,6 +208,11 @@ def create_cli_v1() -> OpenApiClient:
     return create_cli(base_path="/v1")
 
 
+def web_v1() -> web.Application:
+    """A factory returning the application rest() builds rather than the group."""
+    return create_cli_v1().web()
+
+
 cli = create_cli()
 
 

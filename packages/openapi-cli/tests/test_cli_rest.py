@@ -103,6 +103,21 @@ async def test_serve_app_mounts_at_base_path(sample: Any, aiohttp_client: Aiohtt
     assert await response.json() == {"message": "Not Found"}
 
 
+async def test_serve_mounts_a_factory_returning_web_at_base_path(
+    sample: Any, aiohttp_client: AiohttpClient
+) -> None:
+    """`openapi-cli --app m:f serve` with f returning rest(base_path=...).web(): served
+    where its document's servers say, as when f returns the group."""
+    console = console_client()
+    console.load("cli_sample_app:web_v1")
+    client: Client = await aiohttp_client(console.get_serve_app())
+    response = await client.get("/v1/things")
+    assert response.status == 200
+    spec = await (await client.get("/v1/spec")).json()
+    assert spec["servers"] == [{"url": "/v1"}]
+    assert (await client.get("/things")).status == 404
+
+
 def test_spec_as_json_on_stdout(sample: Any) -> None:
     result = runner.invoke(console_client(), ["--app", "cli_sample_app:create_cli", "spec"])
     assert result.exit_code == 0, result.output

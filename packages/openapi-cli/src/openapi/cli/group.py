@@ -124,6 +124,7 @@ class OpenApiClient(click.Group):
         ``rest()`` is one setup step."""
         app = Application(client_max_size=self.max_body_size or DEFAULT_MAX_BODY_SIZE)
         app[SERVING] = server
+        app[BUILT_BY] = self
         self.setup_spec(app)
         self.setup_production(app)
         if self.setup_app is not None:
@@ -168,7 +169,10 @@ class OpenApiClient(click.Group):
 
     def get_serve_app(self) -> Application:
         """The application to serve: ``web(server=True)``, mounted at ``base_path``."""
-        app = self.web(server=True)
+        return self.mount(self.web(server=True))
+
+    def mount(self, app: Application) -> Application:
+        """``app`` (built by ``web()``) under ``base_path``: what a server serves."""
         if not self.base_path:
             return app
         # requests outside base_path get JSON errors too
@@ -271,6 +275,12 @@ def rest(
         validate_docs=validate_docs,
         **options,
     )
+
+
+#: ``app[BUILT_BY]``: the rest() group whose ``web()`` built the application, so that
+#: ``openapi-cli serve`` mounts it at the group's ``base_path`` even when a factory
+#: returns ``cli.web()`` rather than the group
+BUILT_BY = AppKey("openapi.cli.built_by", OpenApiClient)
 
 
 def _base_path(base_path: str) -> str:

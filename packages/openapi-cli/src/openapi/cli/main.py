@@ -14,7 +14,7 @@ import click
 from aiohttp.web import Application
 from openapi.spec import SPEC_APP_KEY
 
-from .group import OpenApiClient
+from .group import BUILT_BY, OpenApiClient
 from .new_project import new
 from .version import __version__
 
@@ -150,7 +150,9 @@ class ConsoleClient(OpenApiClient):
         self._require()
         if self._target is not None:
             return self._target.get_serve_app()
-        return self.web(server=True)
+        app = self.web(server=True)
+        built_by = app.get(BUILT_BY)  # a factory returning rest(...).web()
+        return built_by.mount(app) if built_by is not None else app
 
     def version_info(self) -> tuple[str, str]:
         if self._loaded():
