@@ -57,6 +57,7 @@ async def test_docs_pages_render_the_example(served_example: str) -> None:
             await box.locator("button.authorize").click()
             await page.locator(".modal-ux button.close-modal").click()
             authorized = await list_tasks(page)
+            examples = await create_task_examples(page)
             ws = await render_asyncapi_page(await browser.new_page(), served_example)
         finally:
             await browser.close()
@@ -76,6 +77,9 @@ async def test_docs_pages_render_the_example(served_example: str) -> None:
     assert authorize == 1  # the apiKey scheme is offered
     assert (unauthorized, authorized) == (401, 200)
     check_asyncapi_page(ws)
+    # @op(body_examples=...) of POST /tasks: offered by name, the first shown
+    assert "minimal" in examples and "urgent" in examples
+    assert "Buy milk" in examples
 
 
 async def list_tasks(page: Any) -> int:
@@ -87,6 +91,15 @@ async def list_tasks(page: Any) -> int:
     async with page.expect_response(lambda r: urlsplit(r.url).path == "/tasks") as answer:
         await operation.locator("button.execute").click()
     return int((await answer.value).status)
+
+
+async def create_task_examples(page: Any) -> str:
+    """The request body section of POST /tasks on the docs page, opened."""
+    operation = page.locator(".opblock-post", has=page.locator('[data-path="/tasks"]'))
+    await operation.locator(".opblock-summary-control").click()
+    body = operation.locator(".opblock-section-request-body")
+    await body.wait_for()
+    return str(await body.inner_text())
 
 
 async def render_asyncapi_page(page: Any, base_url: str) -> dict[str, Any]:

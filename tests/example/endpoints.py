@@ -69,7 +69,15 @@ class TasksPath(SqlApiPath):
         paginated = await self.get_list()
         return paginated.json_response()
 
-    @op(body_schema=TaskAdd, response_schema=Task, response=201)
+    @op(
+        body_schema=TaskAdd,
+        response_schema=Task,
+        response=201,
+        body_examples={
+            "minimal": {"title": "Buy milk"},
+            "urgent": {"title": "Fix the roof", "severity": 5, "type": "issue"},
+        },
+    )
     async def post(self) -> web.Response:
         """
         ---

@@ -35,7 +35,11 @@ class TaskAdd:
     """Data to create a task"""
 
     title: str = fields.str_field(
-        required=True, min_length=1, max_length=64, description="Task title"
+        required=True,
+        min_length=1,
+        max_length=64,
+        description="Task title",
+        examples=["Water the plants"],
     )
     done: bool = fields.bool_field(default=False, description="Done flag")
     severity: int | None = fields.integer_field(

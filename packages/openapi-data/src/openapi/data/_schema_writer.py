@@ -20,6 +20,8 @@ from ._field_specs import (
     typeddict_fields,
 )
 from ._hints import analyze
+from ._invalid import Invalid
+from ._load_emitter import compile_value
 from ._nodes import Node
 from ._output_values import dump_any
 
@@ -101,7 +103,10 @@ class SchemaRegistry:
         for spec in specs:
             if spec.info.hidden:
                 continue
-            properties[spec.name] = self.field_schema(spec)
+            try:
+                properties[spec.name] = self.field_schema(spec)
+            except InvalidExample as exc:
+                raise InvalidExample(f"{_schema_name(cls)}.{exc}") from None
             if spec.required:
                 required.append(spec.name)
         schema: dict[str, Any] = {"type": "object", "title": _schema_name(cls)}
@@ -123,6 +128,8 @@ class SchemaRegistry:
             validator.openapi(schema)
         if spec.info.description and "description" not in schema:
             schema["description"] = spec.info.description
+        if spec.info.examples:
+            schema = {**schema, "examples": [checked_example(spec, e) for e in spec.info.examples]}
         default = _json_default(spec)
         # A None default of a field that refuses null (required=True) is no default.
         if default is not dataclasses.MISSING and (default is not None or spec.node.nullable):
@@ -145,6 +152,24 @@ class SchemaRegistry:
     def ref_to(self, cls: Any) -> str:
         """The ``$ref`` of a dataclass or TypedDict, defined on first use."""
         return self.ref_prefix + self.name_of(cls)
+
+
+class InvalidExample(ValueError):
+    """An example given to a field helper is not a valid value of the field."""
+
+
+def checked_example(spec: FieldSpec, example: Any) -> Any:
+    """``example`` as JSON data, once the field's loader accepts it."""
+    loader = compile_value(spec.node, False, f"example of {spec.name}")
+    errors: list[dict[str, str]] = []
+    try:
+        loader(example, "", errors)
+    except Invalid as exc:
+        errors.append({"field": "", "message": exc.args[0] if exc.args else "invalid"})
+    if errors:
+        reason = "; ".join(e["message"] for e in errors)
+        raise InvalidExample(f"{spec.name}: the example {example!r} is invalid: {reason}")
+    return plain(example)
 
 
 def kind_of(node: Node) -> DescribesKind:

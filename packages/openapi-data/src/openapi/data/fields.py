@@ -8,7 +8,7 @@ once per dataclass.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import MISSING, Field, dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -19,6 +19,7 @@ from .markers import Ge, Le, Marker, MaxLength, MinLength, Pattern, Precision, T
 __all__ = [
     "DESCRIPTION",
     "DUMP",
+    "EXAMPLES",
     "FORMAT",
     "HIDDEN",
     "ITEMS",
@@ -60,10 +61,11 @@ MARKERS = "openapi_markers"
 ENUM = "openapi_enum"
 JSON = "openapi_json"
 NULLABLE = "openapi_nullable"
+EXAMPLES = "examples"
 
 _RESERVED = frozenset(
     (REQUIRED, VALIDATOR, DESCRIPTION, POST_PROCESS, DUMP, FORMAT, OPS, ITEMS, HIDDEN)
-    + (MARKERS, ENUM, JSON, NULLABLE)
+    + (MARKERS, ENUM, JSON, NULLABLE, EXAMPLES)
 )
 
 Number = int | float | Decimal
@@ -105,6 +107,7 @@ class FieldInfo:
     hidden: bool = False
     format: str | None = None
     meta: dict[str, Any] | None = None
+    examples: tuple[Any, ...] = ()
 
 
 def _looks_optional(tp: Any) -> bool:
@@ -134,6 +137,7 @@ def field_info(f: Field[Any]) -> FieldInfo:
         hidden=bool(md.get(HIDDEN, False)),
         format=md.get(FORMAT),
         meta=meta or None,
+        examples=tuple(md.get(EXAMPLES, ())),
     )
 
 
@@ -154,6 +158,7 @@ def data_field(
     hidden: bool = False,
     meta: Mapping[str, Any] | None = None,
     nullable: bool | None = None,
+    examples: Sequence[Any] | None = None,
     **kw: Any,
 ) -> Any:
     """A dataclass field with openapi metadata.
@@ -173,6 +178,8 @@ def data_field(
     :param meta: extra metadata
     :param nullable: False refuses ``null`` although the key may be left out (the
         ``None`` default then only means "absent"); None: a ``None`` default accepts null
+    :param examples: example values (as JSON data) for the JSON Schema ``examples``;
+        each must be valid for the field, or building the schema raises ``ValueError``
     """
     if isinstance(validator, Validator) and dump is None:
         dump = validator.dump
@@ -200,6 +207,10 @@ def data_field(
         metadata[HIDDEN] = True
     if nullable is not None:
         metadata[NULLABLE] = nullable
+    if examples is not None:
+        if isinstance(examples, str | bytes) or not isinstance(examples, Sequence):
+            raise TypeError("examples must be a list of values")
+        metadata[EXAMPLES] = tuple(examples)
     if markers:
         metadata[MARKERS] = markers
     for key in (ENUM, JSON):

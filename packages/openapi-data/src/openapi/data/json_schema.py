@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from ._kinds import FieldSchema, SchemaRegistry
+from ._schema_writer import InvalidExample
 
-__all__ = ["FieldSchema", "SchemaRegistry", "json_schema"]
+__all__ = ["FieldSchema", "InvalidExample", "SchemaRegistry", "json_schema"]
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 

@@ -33,6 +33,10 @@ class Operation:
     body_content: Sequence[str] | None = None
     """media types the body is read from (JSON, ``application/x-www-form-urlencoded``,
     ``multipart/form-data``); None: multipart when the body has a file field, else JSON"""
+    body_examples: Mapping[str, Any] | None = None
+    """request body examples by name (JSON data), checked against ``body_schema``"""
+    response_examples: Mapping[str, Any] | None = None
+    """success response examples by name (JSON data), checked against ``response_schema``"""
 
     def __post_init__(self) -> None:
         # the seed's spelling: [Task] is list[Task]
@@ -51,6 +55,8 @@ def op(
     security: Sequence[Mapping[str, Sequence[str]]] | None = None,
     strict_query: bool = True,
     body_content: Sequence[str] | None = None,
+    body_examples: Mapping[str, Any] | None = None,
+    response_examples: Mapping[str, Any] | None = None,
 ) -> Callable[[F], F]:
     """Attach an :class:`Operation` to a view method; the method itself is unchanged.
 
@@ -66,6 +72,10 @@ def op(
     media types the body is read from: ``("application/json",
     "application/x-www-form-urlencoded")`` accepts both; by default a body schema with an
     :class:`~openapi.data.UploadFile` field is ``multipart/form-data``, any other JSON.
+
+    ``body_examples`` and ``response_examples`` name examples of the request body and of
+    the success response (``{"minimal": {"title": "Buy milk"}}``); each is validated
+    against its schema when the document is built (at startup): a wrong one stops it.
     """
     operation = Operation(
         body_schema=body_schema,
@@ -76,6 +86,8 @@ def op(
         security=security,
         strict_query=strict_query,
         body_content=tuple(body_content) if body_content is not None else None,
+        body_examples=dict(body_examples) if body_examples is not None else None,
+        response_examples=dict(response_examples) if response_examples is not None else None,
     )
 
     def attach(method: F) -> F:

@@ -8,7 +8,8 @@ from typing import Any
 
 from aiohttp import web
 from openapi.data.json import dumps
-from openapi.data.json_schema import FieldSchema, SchemaRegistry
+from openapi.data.json_schema import FieldSchema, InvalidExample, SchemaRegistry
+from openapi.data.validate import validate
 
 from .declarations import path_variables
 from .docstring import docstring_spec
@@ -116,7 +117,7 @@ class _DocumentBuilder:
         for path, view in self.views():
             try:
                 path_item = self.path_item(path, view)
-            except InvalidSpecError as exc:
+            except (InvalidSpecError, InvalidExample) as exc:
                 raise InvalidSpecError(f"{path}: {exc}") from None
             if path_item is not None:
                 paths[path] = path_item
@@ -255,9 +256,12 @@ class _DocumentBuilder:
                 declared = (str(doc["body_content"]),)
             schema = self.registry.schema_of(op.body_schema)
             media_types = body_media_types(op.body_schema, declared)
+            media: Json = {"schema": schema}
+            if op.body_examples:
+                media["examples"] = checked_examples(op.body_schema, op.body_examples, "body")
             result["requestBody"] = {
                 "required": True,
-                "content": {media_type: {"schema": schema} for media_type in media_types},
+                "content": {media_type: dict(media) for media_type in media_types},
             }
         elif isinstance(doc.get("requestBody"), dict):
             result["requestBody"] = doc["requestBody"]
@@ -359,7 +363,12 @@ class _DocumentBuilder:
         if isinstance(content, Mapping):
             result["content"] = dict(content)
         elif schema is not None:
-            result["content"] = {str(content or JSON_CONTENT_TYPE): {"schema": schema}}
+            media: Json = {"schema": schema}
+            if code == op.response and op.response_examples:
+                media["examples"] = checked_examples(
+                    op.response_schema, op.response_examples, "response"
+                )
+            result["content"] = {str(content or JSON_CONTENT_TYPE): media}
         headers = dict(entry.pop("headers", None) or {})
         if code == op.response:
             headers = {**self.response_headers(op), **headers}
@@ -462,6 +471,18 @@ def _filter_description(field: FieldSchema, filter_op: str) -> str:
     meaning = FILTER_OPERATORS.get(filter_op, filter_op)
     subject = field.description.rstrip(".") if field.description else field.name
     return f"{subject} ({meaning})"
+
+
+def checked_examples(schema: Any, examples: Mapping[str, Any], what: str) -> Json:
+    """OpenAPI Example Objects of ``examples``, each validated against ``schema``."""
+    found: Json = {}
+    for name, value in examples.items():
+        errors = validate(schema, value).errors
+        if errors:
+            details = "; ".join(f"{e['field'] or '<root>'}: {e['message']}" for e in errors)
+            raise InvalidSpecError(f"the {what} example {name!r} is invalid: {details}")
+        found[str(name)] = {"value": value}
+    return found
 
 
 def _unsupported_description(op: Operation) -> str:
