@@ -262,3 +262,12 @@ def test_without_a_dsn_sentry_stays_off(sample: Any, monkeypatch: pytest.MonkeyP
     monkeypatch.delenv("SENTRY_DSN", raising=False)
     app = sentry_cli(sample).web()
     assert all(m.__name__ != "sentry_middleware" for m in app.middlewares)  # type: ignore[union-attr]
+
+
+async def test_rest_compression_reaches_the_app(sample: Any, aiohttp_client: AiohttpClient) -> None:
+    app = sample.create_cli(compression=10).get_serve_app()
+    client: Client = await aiohttp_client(app, auto_decompress=False)
+    response = await client.get("/spec", headers={"Accept-Encoding": "gzip"})
+    assert response.headers["Content-Encoding"] == "gzip"
+    plain = await client.get("/spec", headers={"Accept-Encoding": "identity"})
+    assert "Content-Encoding" not in plain.headers

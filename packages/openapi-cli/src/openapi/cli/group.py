@@ -55,6 +55,7 @@ class OpenApiClient(click.Group):
         security: Mapping[str, Any] | None = None,
         default_security: Sequence[Mapping[str, Sequence[str]]] | None = None,
         cors: Any = None,
+        compression: Any = False,
         servers: Sequence[str | Mapping[str, Any]] | None = None,
         docs: bool = True,
         validate_docs: bool = False,
@@ -80,6 +81,7 @@ class OpenApiClient(click.Group):
         self.security = security
         self.default_security = default_security
         self.cors = cors
+        self.compression = compression
         self.servers = servers
         self.docs = docs
         self.validate_docs = validate_docs
@@ -143,6 +145,7 @@ class OpenApiClient(click.Group):
             security=dict(self.security) if self.security is not None else None,
             default_security=self.default_security,
             cors=self.cors,
+            compression=self.compression,
             servers=list(self.servers) if self.servers is not None else None,
             base_path=self.base_path,
             validate_docs=self.validate_docs,
@@ -255,8 +258,9 @@ def rest(
     and enforced, plain mappings documented only; every operation needs one of them unless
     its ``@op(security=...)`` says otherwise (``default_security=`` changes that default).
     ``cors`` (openapi.spec's ``Cors``, its keyword arguments or its origins) lets browser
-    pages of other origins call it. What an operator needs, each ``True`` or the keyword
-    arguments of its setup function: ``health`` (``GET /health/live`` and
+    pages of other origins call it; ``compression`` (openapi.spec's ``Compression``, True,
+    or a threshold in bytes) compresses large responses. What an operator needs, each
+    ``True`` or the keyword arguments of its setup function: ``health`` (``GET /health/live`` and
     ``/health/ready``), ``metrics`` (``GET /metrics``), ``tracing`` (OpenTelemetry) and
     ``request_id`` (``X-Request-Id``). Also ``servers``, ``docs``, ``sentry_dsn``,
     ``sentry_options``, ``spec_path``, ``max_body_size``, ``name``...

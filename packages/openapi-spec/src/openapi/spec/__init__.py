@@ -1,6 +1,7 @@
 """OpenAPI 3.1 documents and API views for aiohttp."""
 
 from .app import DEFAULT_MAX_BODY_SIZE, SPEC_APP_KEY, setup
+from .compression import Compression
 from .cors import Cors
 from .docs import DocsPage
 from .docstring import docstring_spec, docstring_yaml
@@ -60,6 +61,7 @@ __all__ = [
     "ApiPath",
     "BadRequest",
     "BasicCredentials",
+    "Compression",
     "Conflict",
     "Cors",
     "DocsPage",

@@ -8,6 +8,7 @@ from typing import Any
 
 from aiohttp import hdrs, web
 
+from .compression import Compression, compression_of
 from .cors import Cors, cors_of
 from .docs import DocsPage, swagger_ui_static
 from .middleware import body_size_middleware, json_error_middleware
@@ -39,6 +40,7 @@ def setup(
     allowed_tags: Iterable[str] = (),
     info: Mapping[str, Any] | None = None,
     cors: Cors | Mapping[str, Any] | Sequence[str] | str | None = None,
+    compression: Compression | bool | int = False,
 ) -> SpecRenderer:
     """Document ``app`` with OpenAPI 3.1 and answer every error as JSON.
 
@@ -55,6 +57,8 @@ def setup(
     objects; ``cors`` (a :class:`Cors`, its keyword arguments or its origins) lets browser
     pages of other origins call the API; ``allowed_tags`` limits the document to
     operations carrying one of them; ``info`` adds Info fields (contact, license, ...).
+    ``compression`` (a :class:`Compression`, True for its defaults, or a threshold in
+    bytes) compresses large response bodies with gzip, or brotli when asked and installed.
     Call it before the application starts: on startup the document is built and every
     view's declarations checked, so a mistake stops the application with
     :class:`InvalidSpecError` naming the view, method and field.
@@ -78,6 +82,10 @@ def setup(
     # the outermost middleware, so errors raised by other middlewares are JSON too
     app.middlewares.insert(0, json_error_middleware)
     app.middlewares.insert(1, body_size_middleware(max_body_size))
+    compress = compression_of(compression)
+    if compress is not None:
+        # outside the JSON errors: a large error answer is compressed too
+        app.middlewares.insert(0, compress.middleware())
     if cors is not None:
         # outside the JSON errors: error answers carry the CORS headers too
         scheme_headers = [h for s in app_security.schemes.values() for h in s.request_headers()]
