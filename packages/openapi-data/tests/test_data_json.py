@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import json as stdlib_json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from uuid import UUID
 
@@ -63,3 +63,18 @@ def test_standard_library_and_orjson_agree(monkeypatch: pytest.MonkeyPatch) -> N
 def test_big_ints_fall_back_to_the_standard_library() -> None:
     big = {"n": 2**70, "when": datetime(2024, 1, 1)}
     assert json.dumps(big) == '{"n":1180591620717411303424,"when":"2024-01-01T00:00:00"}'
+
+
+def test_dumps_bytes_is_the_utf8_of_dumps() -> None:
+    odd_offset = timezone(timedelta(seconds=30))  # isoformat keeps the seconds
+    values = [
+        {"at": datetime(2026, 11, 30, 12, 0, tzinfo=UTC), "day": date(2026, 1, 2)},
+        [datetime(902, 2, 21, 12, 45, 30, 105303, tzinfo=odd_offset), datetime(2026, 1, 1)],
+        {"t": time(12, 30, tzinfo=timezone(timedelta(hours=1))), "naive": time(1, 2, 3, 4)},
+        {"id": UUID(int=7), "n": Decimal("1.5"), "big": 2**70, "text": "é ✓"},
+    ]
+    for value in values:
+        assert json.dumps_bytes(value) == json.dumps(value).encode()
+    assert json.dumps_bytes(values[1]) == (
+        b'["0902-02-21T12:45:30.105303+00:00:30","2026-01-01T00:00:00"]'
+    )

@@ -24,6 +24,13 @@ def _orjson() -> Any:
 
 def encode(obj: Any, default: Callable[[Any], Any]) -> str:
     """Compact JSON text of ``obj``; ``default`` converts what JSON has no type for."""
+    data = encode_bytes(obj, default)
+    return data.decode() if isinstance(data, bytes) else data
+
+
+def encode_bytes(obj: Any, default: Callable[[Any], Any]) -> bytes | str:
+    """Compact JSON of ``obj`` as orjson's UTF-8 bytes (no copy through ``str``), or the
+    standard library's text when orjson is absent or refuses the data."""
     orjson = _orjson()
     if orjson:
         option = (
@@ -36,7 +43,7 @@ def encode(obj: Any, default: Callable[[Any], Any]) -> str:
         except TypeError:
             pass  # e.g. an int beyond 64 bits: the standard library writes it
         else:
-            return data.decode()
+            return data
     return json.dumps(obj, default=default, separators=(",", ":"), ensure_ascii=False)
 
 

@@ -25,8 +25,8 @@ from typing import Any, Literal
 import sqlalchemy as sa
 from aiohttp import web
 from openapi.data import fields
-from openapi.data.json import dumps
-from openapi.spec import RESPONSE_HEADERS_ATTRIBUTE
+from openapi.data.json import dumps_bytes
+from openapi.spec import RESPONSE_HEADERS_ATTRIBUTE, json_body_response
 from yarl import URL
 
 from .cursor import CursorPaginator
@@ -115,12 +115,7 @@ class PaginatedData:
         """The page as a JSON array, with the pagination headers."""
         all_headers = self.headers()
         all_headers.update(headers or {})
-        return web.Response(
-            body=dumps(self.data).encode(),
-            status=status,
-            headers=all_headers,
-            content_type="application/json",
-        )
+        return json_body_response(dumps_bytes(self.data), status, all_headers)
 
 
 def _primary_key_order(table: sa.Table) -> tuple[OrderField, ...]:

@@ -21,6 +21,7 @@ from .errors import (
 from .filter_operators import FILTER_OPERATORS
 from .form_body import FORM_URLENCODED, MULTIPART_FORM
 from .health import setup_health
+from .json_response import json_body_response
 from .middleware import json_error, json_error_middleware
 from .observers import OBSERVERS, add_observer
 from .operation import Operation, op, operation_of
@@ -47,6 +48,7 @@ from .security import PRINCIPAL_KEY, SECURITY_KEY, Security, principal_of
 __version__ = "0.1.0"
 
 __all__ = [
+    "json_body_response",
     "DEFAULT_MAX_BODY_SIZE",
     "RESPONSE_HEADERS_ATTRIBUTE",
     "SPEC_APP_KEY",

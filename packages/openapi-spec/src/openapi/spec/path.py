@@ -11,13 +11,14 @@ from typing import Any, ClassVar, NoReturn, Protocol
 
 from aiohttp import hdrs, web
 from openapi.data.dump import dump as dump_data
-from openapi.data.json import dumps, loads
+from openapi.data.json import dumps_bytes, loads
 from openapi.data.validate import validate
 from yarl import URL
 
 from .declarations import view_errors
 from .errors import BadRequest, NotFound, UnprocessableEntity, UnsupportedMediaType
 from .form_body import FORM_MEDIA_TYPES, FormReader, body_media_types, form_shape
+from .json_response import json_body_response
 from .middleware import JSON_CONTENT_TYPE
 from .operation import Operation, operation_of
 from .query import check_query
@@ -226,12 +227,7 @@ class ApiPath(web.View):
         headers: Mapping[str, str] | None = None,
     ) -> web.Response:
         """A JSON response; ``data`` is JSON-ready or made of dataclass instances."""
-        return web.Response(
-            body=dumps(data).encode(),
-            status=status,
-            headers=headers,
-            content_type=JSON_CONTENT_TYPE,
-        )
+        return json_body_response(dumps_bytes(data), status, headers)
 
     def dump(self, schema: Any, data: Any) -> Any:
         """``data`` dumped to JSON-ready Python with ``schema`` (unchanged when None)."""
