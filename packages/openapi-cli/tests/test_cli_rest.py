@@ -15,7 +15,7 @@ from aiohttp.test_utils import TestClient
 from click.testing import CliRunner
 from openapi.cli import SERVING, OpenApiClient, rest
 from openapi.cli.main import console_client
-from openapi.spec import HttpBearer, match_keys
+from openapi.spec import ConfigurationError, HttpBearer, match_keys
 from sentry_sdk.envelope import Envelope
 from sentry_sdk.transport import Transport
 
@@ -116,6 +116,24 @@ async def test_serve_mounts_a_factory_returning_web_at_base_path(
     spec = await (await client.get("/v1/spec")).json()
     assert spec["servers"] == [{"url": "/v1"}]
     assert (await client.get("/things")).status == 404
+
+
+def test_a_configuration_mistake_is_one_line_not_a_traceback(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def setup_app(app: web.Application) -> None:
+        raise ConfigurationError("DBPOOL_MIN_SIZE must be an integer, got 'abc'")
+
+    cli = rest(setup_app=setup_app)
+    result = runner.invoke(cli, ["routes"])
+    assert (result.exit_code, result.output) == (
+        1,
+        "Error: DBPOOL_MIN_SIZE must be an integer, got 'abc'\n",
+    )
+    result = runner.invoke(cli, ["serve", "--port", "0"])
+    assert result.exit_code == 1
+    assert "the application cannot start: DBPOOL_MIN_SIZE must be an integer" in caplog.text
+    assert "Traceback" not in caplog.text + result.output
 
 
 def test_spec_as_json_on_stdout(sample: Any) -> None:

@@ -16,7 +16,7 @@ from openapi.data import fields
 from openapi.db import CrudDB, DatabaseUnavailable, get_db
 from openapi.db.embedded import EmbeddedPostgres
 from openapi.db.path import SqlApiPath
-from openapi.spec import op, setup
+from openapi.spec import ConfigurationError, op, setup
 
 pytestmark = pytest.mark.filterwarnings("ignore::aiohttp.web.NotAppKeyWarning")
 
@@ -123,7 +123,7 @@ def test_get_db_configuration(monkeypatch: pytest.MonkeyPatch, caplog: Any) -> N
     db = get_db(web.Application(), "postgresql://localhost/x")
     assert db is not None and (db.min_size, db.max_size) == (10, 10)
     monkeypatch.setenv("DBPOOL_MAX_SIZE", "many")
-    with pytest.raises(ValueError, match="DBPOOL_MAX_SIZE"):
+    with pytest.raises(ConfigurationError, match="DBPOOL_MAX_SIZE must be an integer"):
         get_db(web.Application(), "postgresql://localhost/x")
     with pytest.raises(ValueError):
         from openapi.db.dsn import parse_url

@@ -14,7 +14,7 @@ from typing import Any, Protocol, runtime_checkable
 import click
 import yaml
 from aiohttp import web
-from openapi.spec import SPEC_APP_KEY, InvalidSpecError
+from openapi.spec import SPEC_APP_KEY, ConfigurationError, InvalidSpecError
 
 from .event_loops import LOOP_CHOICES, LoopUnavailableError, resolve_loop
 from .log_records import FORMATTERS
@@ -178,8 +178,9 @@ def serve(
                 drain_delay=drain_delay,
                 loop=loop,
             )
-        except InvalidSpecError as exc:
-            # a declaration mistake: its message says everything, a traceback would not
+        except (InvalidSpecError, ConfigurationError) as exc:
+            # a declaration or configuration mistake: its message says everything, a
+            # traceback would not
             logger.error("the application cannot start: %s", exc)
             raise SystemExit(1) from None
         except Exception:

@@ -14,7 +14,7 @@ from typing import Any
 import aiohttp
 import click
 from aiohttp.web import AppKey, Application
-from openapi.spec import DEFAULT_MAX_BODY_SIZE, json_error_middleware, setup
+from openapi.spec import DEFAULT_MAX_BODY_SIZE, ConfigurationError, json_error_middleware, setup
 
 from .commands import routes, serve, spec
 from .logs import configure_logging, resolve_level
@@ -215,7 +215,10 @@ class OpenApiClient(click.Group):
             verbose=ctx.meta.get(_VERBOSE, False), quiet=ctx.meta.get(_QUIET, False)
         )
         configure_logging(level)
-        return super().invoke(ctx)
+        try:
+            return super().invoke(ctx)
+        except ConfigurationError as exc:  # its message says what to change
+            raise click.ClickException(str(exc)) from None
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         command = super().get_command(ctx, cmd_name)

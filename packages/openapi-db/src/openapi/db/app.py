@@ -8,6 +8,7 @@ import warnings
 
 import sqlalchemy as sa
 from aiohttp import web
+from openapi.spec.errors import ConfigurationError
 from openapi.spec.observers import OBSERVERS
 from openapi.spec.readiness import add_ready_check
 
@@ -29,7 +30,7 @@ def _env_int(name: str, default: int) -> int:
     try:
         return int(value)
     except ValueError:
-        raise ValueError(f"{name} must be an integer, got {value!r}") from None
+        raise ConfigurationError(f"{name} must be an integer, got {value!r}") from None
 
 
 def get_db(

@@ -8,6 +8,7 @@ from .docstring import docstring_spec, docstring_yaml
 from .errors import (
     ApiError,
     BadRequest,
+    ConfigurationError,
     Conflict,
     Forbidden,
     InsufficientScope,
@@ -72,6 +73,7 @@ __all__ = [
     "HttpBearer",
     "InsufficientScope",
     "InvalidSpecError",
+    "ConfigurationError",
     "NotFound",
     "OAuth2",
     "OpenIdConnect",

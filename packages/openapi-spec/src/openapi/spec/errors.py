@@ -109,6 +109,12 @@ class InvalidSpecError(RuntimeError):
     """The application's views cannot be documented (bad docstring YAML, missing docs)."""
 
 
+class ConfigurationError(ValueError):
+    """The application's configuration cannot work (an environment variable or an option
+    with a value it cannot take): raised while the application is set up, its message
+    alone says what to change (``openapi-cli serve`` stops with it, no traceback)."""
+
+
 def _phrase(status: int) -> str:
     try:
         return HTTPStatus(status).phrase
