@@ -8,6 +8,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from openapi.cli import rest
 from openapi.ws import Sockets, WsPath
+from openapi.ws.asyncapi_http import COMPONENT_JS
 
 
 class Calls(WsPath):
@@ -35,8 +36,9 @@ async def test_served_under_base_path() -> None:
         assert (await http.get("/api/spec")).status == 200
         assert (await http.get("/asyncapi")).status == 404
         page = await (await http.get("/api/asyncapi/docs")).text()
-        assert 'data-document="../asyncapi"' in page  # relative: /api/asyncapi
-        assert (await http.get("/api/asyncapi/docs/static/asyncapi.js")).status == 200
+        assert '{"url": "../asyncapi"}' in page  # relative: /api/asyncapi
+        assert 'src="docs/static/asyncapi-component-' in page
+        assert (await http.get(f"/api/asyncapi/docs/static/{COMPONENT_JS}")).status == 200
         async with http.ws_connect("/api/calls") as ws:
             await ws.send_json({"id": 1, "method": "add", "payload": [1, 2]})
             assert (await ws.receive_json())["result"] == 3

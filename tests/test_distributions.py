@@ -41,6 +41,18 @@ def test_wheel_is_a_namespace_portion(wheels: dict[str, Path], name: str) -> Non
         assert "file:" not in req and "@" not in req.split(";")[0], req
 
 
+def test_ws_wheel_ships_the_asyncapi_component(wheels: dict[str, Path]) -> None:
+    """The docs page's vendored bundle is in the wheel, gzipped, with its licences."""
+    page = "openapi/ws/asyncapi_page/"
+    with zipfile.ZipFile(wheels["ws"]) as zf:
+        sizes = {info.filename: info.file_size for info in zf.infolist()}
+    for name in ("asyncapi-component.js.gz", "asyncapi-component.css.gz", "LICENSE"):
+        assert page + name in sizes
+    assert page + "asyncapi-component.js.LICENSE.txt" in sizes
+    assert sizes[page + "asyncapi-component.js.gz"] < 1_000_000  # gzipped, not the 3 MB
+    assert wheels["ws"].stat().st_size < 1_000_000
+
+
 def test_meta_package_requires_all_five(wheels: dict[str, Path]) -> None:
     names, meta = wheel_metadata(wheels["meta"])
     assert not [n for n in names if n.endswith(".py")]

@@ -23,7 +23,7 @@ from openapi.ws import (
     Subscribe,
     WsPath,
 )
-from openapi.ws.asyncapi_http import prefers_yaml
+from openapi.ws.asyncapi_http import COMPONENT_VERSION, accepts_gzip, prefers_yaml
 from openapi.ws.commands import asyncapi
 
 SCHEMA = Path(__file__).parent / "vendor" / "asyncapi-specs" / "3.0.0-without-id.json"
@@ -279,13 +279,30 @@ async def test_docs_page_and_assets(aiohttp_client: Any, ws_app: ModuleType) -> 
     response = await client.get("/asyncapi/docs")
     assert response.status == 200 and response.content_type == "text/html"
     page = await response.text()
-    assert 'data-document="../asyncapi"' in page
-    assert 'src="docs/static/asyncapi.js"' in page
-    for name, kind in (("asyncapi.js", "javascript"), ("asyncapi.css", "text/css")):
+    assert '{"schema": {"url": "../asyncapi"}' in page
+    js, css = (f"asyncapi-component-{COMPONENT_VERSION}.{kind}" for kind in ("js", "css"))
+    assert f'src="docs/static/{js}"' in page and f'href="docs/static/{css}"' in page
+    for name, kind in ((js, "javascript"), (css, "text/css")):
+        url = f"/asyncapi/docs/static/{name}"
+        # sent gzipped as stored (the client decompresses), or plain to a client refusing gzip
+        zipped = await client.get(url, headers={"Accept-Encoding": "gzip, deflate"})
+        assert zipped.status == 200 and kind in zipped.content_type
+        assert zipped.headers["Content-Encoding"] == "gzip"
+        assert "max-age=31536000" in zipped.headers["Cache-Control"]
+        plain = await client.get(url, headers={"Accept-Encoding": "gzip;q=0, identity"})
+        assert plain.status == 200 and "Content-Encoding" not in plain.headers
+        assert await plain.read() == await zipped.read()
+    assert b"AsyncApiStandalone" in await (await client.get(f"/asyncapi/docs/static/{js}")).read()
+    for name in ("secret.py", "asyncapi-component.js.gz", "../asyncapi_http.py"):
         response = await client.get(f"/asyncapi/docs/static/{name}")
-        assert response.status == 200 and kind in response.content_type
-    response = await client.get("/asyncapi/docs/static/secret.py")
-    assert response.status == 404 and (await response.json())["message"] == "Not Found"
+        assert response.status == 404
+
+
+def test_accepts_gzip() -> None:
+    assert accepts_gzip("gzip") and accepts_gzip("deflate, gzip;q=0.5") and accepts_gzip("*")
+    assert not accepts_gzip("") and not accepts_gzip("identity")
+    assert not accepts_gzip("gzip;q=0") and not accepts_gzip("*, gzip;q=0")
+    assert not accepts_gzip("gzip;q=nope")
 
 
 async def test_paths_can_move_or_go(aiohttp_client: Any, ws_app: ModuleType) -> None:
@@ -293,7 +310,7 @@ async def test_paths_can_move_or_go(aiohttp_client: Any, ws_app: ModuleType) -> 
         ws_app.create_app(asyncapi_path="/ws/doc", asyncapi_docs_path="/ws/doc/page/")
     )
     page = await (await client.get("/ws/doc/page")).text()
-    assert 'data-document="../doc"' in page
+    assert '{"schema": {"url": "../doc"}' in page
     assert (await client.get("/ws/doc")).status == 200
     assert (await client.get("/asyncapi")).status == 404
     app = ws_app.create_app(asyncapi_path=None)

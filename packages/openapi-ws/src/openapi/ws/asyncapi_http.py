@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import html
 import json
 import posixpath
@@ -19,7 +20,16 @@ except ImportError:  # pragma: no cover - the test environment installs it
     yaml = None  # type: ignore[assignment]
 
 PAGE_DIR = Path(__file__).parent / "asyncapi_page"
-PAGE_ASSETS = frozenset(("asyncapi.js", "asyncapi.css"))
+# the AsyncAPI web component (@asyncapi/react-component), vendored gzipped: see PAGE_DIR/README.md
+COMPONENT_VERSION = "3.2.1"
+COMPONENT_JS = f"asyncapi-component-{COMPONENT_VERSION}.js"
+COMPONENT_CSS = f"asyncapi-component-{COMPONENT_VERSION}.css"
+# URL name -> (file in PAGE_DIR, content type); versioned names, so cached for a year
+PAGE_ASSETS = {
+    COMPONENT_JS: ("asyncapi-component.js.gz", "application/javascript"),
+    COMPONENT_CSS: ("asyncapi-component.css.gz", "text/css"),
+}
+ASSET_CACHE = "public, max-age=31536000, immutable"
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
 YAML_CONTENT_TYPE = "application/yaml"
 FORMATS = ("json", "yaml")
@@ -39,6 +49,7 @@ class AsyncApiRoutes:
         self.docs_path = None if docs_path is None else (docs_path.rstrip("/") or "/")
         self._yaml: bytes | None = None
         self._html: bytes | None = None
+        self._assets: dict[str, bytes] = {}
 
     def install(self, app: web.Application) -> None:
         app.router.add_get(self.path, self.handle, name="asyncapi")
@@ -85,14 +96,18 @@ class AsyncApiRoutes:
             )
         return web.Response(body=self.renderer.json_bytes(), content_type="application/json")
 
-    # the docs page: a small page of our own, no CDN, no framework
+    # the docs page: the official AsyncAPI web component, served from the package
 
     def html(self) -> bytes:
         if self._html is None:
             assert self.docs_path is not None
             title = html.escape(f"{self.renderer.info()['title']} - websocket API")
             static = relative_url(self.docs_path, self.docs_path.rstrip("/") + "/static")
-            document = html.escape(relative_url(self.docs_path, self.path))
+            document = relative_url(self.docs_path, self.path)
+            # the props the component renders: json in a script, "</" escaped
+            props = json.dumps(
+                {"schema": {"url": document}, "config": {"show": {"sidebar": True}}}
+            ).replace("</", "<\\/")
             self._html = f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -100,11 +115,12 @@ class AsyncApiRoutes:
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title>
 <link rel="icon" href="data:,">
-<link rel="stylesheet" href="{static}/asyncapi.css">
+<link rel="stylesheet" href="{static}/{COMPONENT_CSS}">
 </head>
 <body>
-<main id="asyncapi" data-document="{document}"><p class="loading">Loading…</p></main>
-<script src="{static}/asyncapi.js"></script>
+<div id="asyncapi"></div>
+<script src="{static}/{COMPONENT_JS}"></script>
+<script>AsyncApiStandalone.render({props}, document.getElementById("asyncapi"));</script>
 </body>
 </html>
 """.encode()
@@ -114,10 +130,42 @@ class AsyncApiRoutes:
         return web.Response(body=self.html(), content_type="text/html", charset="utf-8")
 
     async def asset(self, request: web.Request) -> web.StreamResponse:
+        """A vendored asset, gzipped as stored; decompressed for a client refusing gzip."""
         name = request.match_info["name"]
         if name not in PAGE_ASSETS:
             return error_response(404, "Not Found")
-        return web.FileResponse(PAGE_DIR / name, headers={"Cache-Control": "public, max-age=3600"})
+        filename, content_type = PAGE_ASSETS[name]
+        if filename not in self._assets:
+            self._assets[filename] = (PAGE_DIR / filename).read_bytes()
+        body = self._assets[filename]
+        headers = {"Cache-Control": ASSET_CACHE, "Vary": "Accept-Encoding"}
+        if accepts_gzip(request.headers.get("Accept-Encoding", "")):
+            headers["Content-Encoding"] = "gzip"
+        else:
+            body = gzip.decompress(body)
+        return web.Response(body=body, content_type=content_type, headers=headers)
+
+
+def accepts_gzip(accept_encoding: str) -> bool:
+    """Whether an ``Accept-Encoding`` header allows gzip (``gzip`` or ``*``, q above 0)."""
+    allowed: dict[str, bool] = {}
+    for item in accept_encoding.split(","):
+        coding, *params = (part.strip() for part in item.split(";"))
+        q = 1.0
+        for param in params:
+            key, _, value = param.partition("=")
+            if key.strip().lower() == "q":
+                q = quality(value)
+        allowed[coding.lower()] = q > 0
+    return allowed.get("gzip", allowed.get("x-gzip", allowed.get("*", False)))
+
+
+def quality(value: str) -> float:
+    """An RFC 9110 quality value; a malformed one counts as 0."""
+    try:
+        return float(value)
+    except ValueError:
+        return 0.0
 
 
 def prefers_yaml(accept: str) -> bool:
@@ -129,10 +177,7 @@ def prefers_yaml(accept: str) -> bool:
         for param in params:
             name, _, value = param.partition("=")
             if name.strip().lower() == "q":
-                try:
-                    q = float(value)
-                except ValueError:
-                    q = 0.0
+                q = quality(value)
         kind = kind.lower()
         if kind in YAML_TYPES:
             yaml_q = max(yaml_q, q)
