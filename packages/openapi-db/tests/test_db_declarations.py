@@ -96,3 +96,32 @@ def test_a_custom_filter_method_is_a_column_enough() -> None:
 
     app = app_with(WrongFilter, filter_owner=filter_owner)
     assert "/items" in app[SPEC_APP_KEY].document()["paths"]
+
+
+async def test_a_path_variable_without_path_schema_stops_startup(
+    aiohttp_client: AiohttpClient,
+) -> None:
+    # without a path schema {pid} would filter nothing: a collection DELETE on
+    # /projects/1/items?name=x would delete the matching items of every project
+    async def delete(self: SqlApiPath) -> web.Response:
+        await self.delete_list()
+        return web.Response(status=204)
+
+    @dataclasses.dataclass
+    class NameQuery:
+        name: str | None = fields.str_field()
+
+    view = type(
+        "ProjectItemsPath",
+        (SqlApiPath,),
+        {"table": "items", "delete": op(query_schema=NameQuery)(delete)},
+    )
+    app = app_with(None)
+    app.router.add_view("/projects/{pid}/items", view)
+    with pytest.raises(InvalidSpecError) as raised:
+        await aiohttp_client(app)
+    assert str(raised.value) == (
+        "ProjectItemsPath: path /projects/{pid}/items has variables ({pid}) but the view "
+        "has no path_schema; declare one (a dataclass with a field per variable) so they "
+        "filter the rows, else its methods would act on the rows of every pid"
+    )

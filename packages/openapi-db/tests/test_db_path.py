@@ -165,6 +165,47 @@ def build_app(db: CrudDB) -> web.Application:
             await self.delete_one()
             return web.Response(status=204)
 
+    @dataclasses.dataclass
+    class OwnerPath:
+        owner_id: int = fields.integer_field(required=True)
+
+    @dataclasses.dataclass
+    class OwnerTaskQuery:
+        done: bool | None = fields.bool_field()
+
+    @routes.view("/users/{owner_id}/tasks")
+    class OwnerTasksPath(SqlApiPath):
+        """
+        ---
+        summary: The tasks of one owner
+        """
+
+        table = "tasks"
+        path_schema = OwnerPath
+
+        @op(query_schema=OwnerTaskQuery, response_schema=list[Task])
+        async def get(self) -> web.Response:
+            """
+            ---
+            summary: List the owner's tasks
+            responses:
+                200:
+                    description: Tasks
+            """
+            return (await self.get_list()).json_response()
+
+        @op(query_schema=OwnerTaskQuery)
+        async def delete(self) -> web.Response:
+            """
+            ---
+            summary: Delete the owner's tasks matching the query
+            responses:
+                204:
+                    description: Deleted
+            """
+            await self.delete_list()
+            return web.Response(status=204)
+
     @routes.view("/tasks-done")
     class DoneTasksPath(SqlApiPath):
         """
@@ -368,6 +409,27 @@ async def test_filters_over_http(client: TestClient, pg_db: CrudDB) -> None:
     # delete_list with filters
     assert (await client.delete("/tasks?done=true")).status == 204
     assert await pg_db.db_count(pg_db.tasks) == 4
+
+
+async def test_path_variables_scope_a_collection_delete(
+    client: TestClient, pg_db: CrudDB
+) -> None:
+    ann, bob = [(await pg_db.db_insert(pg_db.users, {"name": n}))[0]["id"] for n in ("ann", "bob")]
+    for owner in (ann, bob):
+        for done in (True, False):
+            task = {"title": f"{owner} {done}", "done": done, "owner_id": owner}
+            await pg_db.db_insert(pg_db.tasks, task)
+    response = await client.get(f"/users/{ann}/tasks")
+    assert {t["title"] for t in await response.json()} == {f"{ann} True", f"{ann} False"}
+    assert (await client.delete(f"/users/{ann}/tasks", params={"done": "true"})).status == 204
+    # only ann's done task is gone: bob's rows are untouched
+    rows = await pg_db.db_select(pg_db.tasks, order_by="title")
+    assert sorted(r["title"] for r in rows) == sorted(
+        [f"{ann} False", f"{bob} True", f"{bob} False"]
+    )
+    # a path variable that is not an integer matches nothing (404) and deletes nothing
+    assert (await client.delete("/users/x/tasks", params={"done": "false"})).status == 404
+    assert await pg_db.db_count(pg_db.tasks) == 3
 
 
 async def test_delete_list_by_search(client: TestClient, pg_db: CrudDB) -> None:

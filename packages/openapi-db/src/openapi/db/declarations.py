@@ -2,7 +2,9 @@
 
 An ``order_by``, search or filter field that is not a column of the view's table stops
 the application with one message naming the view, the method and the field, instead of
-a 422 or a 500 for every request that uses it.
+a 422 or a 500 for every request that uses it. So does a path variable the view has no
+``path_schema`` for: only validated path variables filter rows, so without one a
+``DELETE /projects/{pid}/tasks`` would act on the tasks of every project.
 """
 
 from __future__ import annotations
@@ -11,12 +13,32 @@ import dataclasses
 from collections.abc import Iterator
 
 import sqlalchemy as sa
-from openapi.spec.declarations import view_operations
+from openapi.spec.declarations import path_variables, view_operations
 
 from .listing import OrderedPaginator, paginator_of
 from .search import SEARCH_KEY, search_fields_of
 
-__all__ = ["table_errors"]
+__all__ = ["path_errors", "table_errors"]
+
+
+def path_errors(view: type, path: str) -> Iterator[str]:
+    """The variables of ``path`` that would not filter rows: ``view`` has no path schema.
+
+    Path variables reach the CRUD methods' filters only once validated by ``path_schema``
+    (which also documents their type); without it the variable would be silently ignored
+    and a collection DELETE or PATCH act across every value of it.
+    """
+    if getattr(view, "path_schema", None) is not None:
+        return  # openapi.spec checks that it has a field per variable
+    variables = path_variables(path)
+    if variables:
+        names = ", ".join(f"{{{name}}}" for name in variables)
+        yield (
+            f"{view.__name__}: path {path} has variables ({names}) but the view has no "
+            f"path_schema; declare one (a dataclass with a field per variable) so they "
+            f"filter the rows, else its methods would act on the rows of every "
+            f"{variables[0]}"
+        )
 
 
 def table_errors(view: type, table: sa.Table) -> Iterator[str]:

@@ -18,7 +18,7 @@ from .app import DB_KEY
 from .compiler import Row
 from .crud import CrudDB
 from .database import Connection
-from .declarations import table_errors
+from .declarations import path_errors, table_errors
 from .errors import FilterRequired, ImproperlyConfigured, InvalidFilter
 from .integrity import clashing_columns, integrity_error
 from .listing import ListQuery, Selection, paginator_of
@@ -59,9 +59,11 @@ class SqlApiPath(ApiPath):
 
     @classmethod
     def declaration_errors(cls, app: web.Application, path: str) -> Iterator[str]:
-        """Besides :class:`ApiPath`'s checks, the table exists in ``app["db"]`` and every
-        ``order_by``, search and filter field of a query schema is one of its columns."""
+        """Besides :class:`ApiPath`'s checks, path variables have a ``path_schema`` (so
+        they filter rows), the table exists in ``app["db"]`` and every ``order_by``,
+        search and filter field of a query schema is one of its columns."""
         yield from super().declaration_errors(app, path)
+        yield from path_errors(cls, path)
         db = app.get(DB_KEY)
         if not cls.table or not isinstance(db, CrudDB):
             return  # no database configured: nothing to check the names against
