@@ -24,7 +24,7 @@ tasks = sa.Table(
     sa.Column("severity", sa.Integer),
 )
 
-Task = dataclass_from_table("Task", tasks, required=True)
+Task = dataclass_from_table("Task", tasks, row=True)
 TaskAdd = dataclass_from_table("TaskAdd", tasks, required=True, exclude=("id",))
 TaskUpdate = dataclass_from_table("TaskUpdate", tasks, exclude=("id",))
 

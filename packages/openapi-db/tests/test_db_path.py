@@ -27,7 +27,7 @@ def build_app(db: CrudDB) -> web.Application:
     users = db.users
     TaskKind = tasks.c.kind.type.enum_class
 
-    Task = dataclass_from_table("Task", tasks)
+    Task = dataclass_from_table("Task", tasks, row=True)
     TaskAdd = dataclass_from_table(
         "TaskAdd", tasks, required=True, exclude=("id", "created", "uid")
     )

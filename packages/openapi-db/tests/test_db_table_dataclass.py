@@ -132,6 +132,23 @@ def test_validation_through_the_generated_dataclass() -> None:
     assert dump(Everything, {"blob": b"\x00\x01", "color": Color.blue})["blob"] == blob
 
 
+def test_row_schema_requires_every_column() -> None:
+    Row = dataclass_from_table("Row", everything, row=True, required=False, default=True)
+    document = json_schema(Row)["$defs"]["Row"]
+    # a row always carries its NOT NULL columns, whatever their defaults (an "add"
+    # schema leaves id, at, flag and uid optional); a null one is dumped without its key
+    not_null = [c.key for c in everything.columns if not c.nullable]
+    assert document["required"] == not_null
+    properties = document["properties"]
+    for column in everything.columns:
+        if isinstance(column.type, sa.JSON):
+            continue  # JSON null is a value
+        assert _allows_null(properties[column.key]) == column.nullable, column.key
+    assert {e["field"] for e in validate(Row, {}).errors} == set(not_null)
+    with_nulls = {name: None for name in properties}
+    assert {e["field"] for e in validate(Row, with_nulls).errors} == set(not_null)
+
+
 def test_include_exclude_ops_and_schema() -> None:
     Small = dataclass_from_table(
         "Small", everything, include=("id", "name", "big"), exclude=("id",), ops={"big": ("gt",)}
@@ -197,6 +214,18 @@ async def test_round_trip_through_postgresql(pg_url: str) -> None:
         row = (await db.db_insert(everything, edge.data))[0]
         assert row["amount"] == decimal.Decimal("-99999999.99")
         assert row["naive"] == datetime.datetime(2024, 1, 1, 10)
+        # the row schema (a response) documents every column as present, and what
+        # PostgreSQL answers, dumped, is valid by it
+        Row = dataclass_from_table("Row", everything, row=True)
+        not_null = {c.key for c in everything.columns if not c.nullable}
+        assert set(json_schema(Row)["$defs"]["Row"]["required"]) == not_null
+        assert validate(Row, out).errors == []
+        assert validate(Row, {k: v for k, v in out.items() if k != "at"}).errors != []
+        # a row with nulls dumps without their keys, still valid by the row schema
+        empty = (await db.db_insert(everything, {"small": 1, "amount": 1, "name": "ab"}))[0]
+        sparse = dump(Row, dict(empty))
+        assert "naive" not in sparse and not_null <= set(sparse)
+        assert validate(Row, sparse).errors == []
         # filters on those types
         assert len(await db.db_select(everything, {"color": Color.red})) == 2
         assert len(await db.db_select(everything, {"span:ge": datetime.timedelta(hours=1)})) == 2

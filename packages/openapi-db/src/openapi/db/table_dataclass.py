@@ -131,14 +131,17 @@ def column_field(
     required: bool = False,
     use_default: bool = False,
     ops: Sequence[str] = (),
+    row: bool = False,
 ) -> tuple[Any, Any]:
-    """(type annotation, dataclass field) for one column."""
+    """(type annotation, dataclass field) for one column; ``row``: the column as read from
+    a row (a NOT NULL column is required whatever its defaults; a null value is left out
+    of a dumped row, so a nullable column stays optional)."""
     python_type, helper, options = _python_type(column.type)
     info = dict(column.info)
     helper = info.pop("data_field", helper)
     kwargs: dict[str, Any] = {**options, "ops": tuple(ops)}
     has_default = False
-    if use_default and column.default is not None:
+    if use_default and column.default is not None and not row:
         default = column.default
         if getattr(default, "is_callable", False):
             arg = default.arg  # type: ignore[attr-defined]
@@ -154,7 +157,13 @@ def column_field(
     server_side = column.server_default is not None or (
         column.primary_key and column.autoincrement in (True, "auto") and python_type is int
     )
-    kwargs["required"] = required and not column.nullable and not has_default and not server_side
+    if row:
+        # dump() leaves None values out: only a column never null is always present
+        kwargs["required"] = not column.nullable and python_type is not Any
+    else:
+        kwargs["required"] = (
+            required and not column.nullable and not has_default and not server_side
+        )
     if not column.nullable and not has_default and python_type is not Any:
         # the key may be left out (a default fills the column), but null is never stored
         kwargs["nullable"] = False
@@ -174,6 +183,7 @@ def dataclass_from_table(
     required: bool | Collection[str] = False,
     default: bool | Collection[str] = False,
     ops: Mapping[str, Sequence[str]] | None = None,
+    row: bool = False,
 ) -> type:
     """A dataclass named ``name`` with a field for each column of ``table``.
 
@@ -184,6 +194,10 @@ def dataclass_from_table(
     :param default: True (or column names): columns' Python defaults become the
         fields' defaults
     :param ops: filter operations per column name, e.g. ``{"severity": ("gt", "lt")}``
+    :param row: the schema of a row as read (a response): every NOT NULL column is a
+        required field, whatever its defaults (a row always carries it); a nullable
+        column is optional, its key left out when null (dump() drops None values);
+        ``required`` and ``default`` do not apply
 
     Nullable columns are ``T | None``; the column's ``doc`` becomes the description and
     its ``info`` adds field options (``info={"data_field": fields.email_field}`` picks the
@@ -204,6 +218,7 @@ def dataclass_from_table(
             required=column.key in requireds,
             use_default=column.key in defaults,
             ops=column_ops.get(column.key, ()),
+            row=row,
         )
         specs.append((column.key, annotation, field))
     return dataclasses.make_dataclass(name, specs)
