@@ -411,9 +411,7 @@ async def test_filters_over_http(client: TestClient, pg_db: CrudDB) -> None:
     assert await pg_db.db_count(pg_db.tasks) == 4
 
 
-async def test_path_variables_scope_a_collection_delete(
-    client: TestClient, pg_db: CrudDB
-) -> None:
+async def test_path_variables_scope_a_collection_delete(client: TestClient, pg_db: CrudDB) -> None:
     ann, bob = [(await pg_db.db_insert(pg_db.users, {"name": n}))[0]["id"] for n in ("ann", "bob")]
     for owner in (ann, bob):
         for done in (True, False):
