@@ -157,7 +157,7 @@ class CrudDB(Database):
         """The rows of ``window`` over ``selection`` and, when the window counts them,
         how many the selection holds in all (one round trip: ``count(*) OVER ()``)."""
         table = selection.table
-        if window.total is not Total.EXACT:
+        if window.total is Total.NONE:
             found = await self._fetch_selected(
                 selection,
                 lambda conditions: window.apply(table, selection.select(conditions)),
@@ -168,24 +168,34 @@ class CrudDB(Database):
             )
             return Page(found)
 
+        capped = window.total is Total.CAPPED
+        arguments = window.arguments()
+        if capped:
+            # one past the cap: a count at the cap says "more than total_cap"
+            arguments["count_limit"] = window.total_cap + 1
+
         def counted(conditions: list[Any]) -> Any:
             statement = window.apply(table, selection.select(conditions))
+            if capped:
+                count = selection.count_at_most(conditions, window.total_cap + 1)
+                return statement.add_columns(count.scalar_subquery().label(TOTAL_COLUMN))
             return statement.add_columns(sa.func.count().over().label(TOTAL_COLUMN))
 
         async with self.connection(conn) as connection:
             records = await self._fetch_selected(
                 selection,
                 counted,
-                kind="counted select",
+                kind="capped select" if capped else "counted select",
                 rest=window.shape,
-                arguments=window.arguments(),
+                arguments=arguments,
                 conn=connection,
             )
             if records:
                 total = int(records[0][TOTAL_COLUMN])
             elif window.skips_rows:
                 # past the last page: count apart
-                total = await self.count_selected(selection, conn=connection)
+                at_most = window.total_cap + 1 if capped else None
+                total = await self.count_selected(selection, at_most=at_most, conn=connection)
             else:
                 total = 0
         rows: list[Row] = []

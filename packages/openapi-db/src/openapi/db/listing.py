@@ -114,6 +114,9 @@ class Window(ABC):
     total: Total
     """counted with the rows: past the last page (:attr:`skips_rows`), apart"""
 
+    #: with :attr:`Total.CAPPED`, the count stops past this many rows
+    total_cap: int = 0
+
     @property
     @abstractmethod
     def shape(self) -> Hashable: ...
@@ -144,6 +147,7 @@ class OffsetWindow(Window):
     limit: int | None = None
     offset: int = 0
     total: Total = Total.NONE
+    total_cap: int = 0
 
     @property
     def shape(self) -> OffsetShape:

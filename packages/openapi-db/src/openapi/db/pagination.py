@@ -185,16 +185,13 @@ class OffsetPaginator(OrderedPaginator):
             total = page.total or 0
             return Page(page.rows, page.total, offset_links(query.url, total, limit, offset))
         # one row past the page says whether a next page exists
-        window = OffsetWindow(order, limit + 1, offset, Total.NONE)
+        window = OffsetWindow(order, limit + 1, offset, self.total, self.total_cap)
         page = await rows.select_page(query.selection, window, conn=conn)
         more = len(page.rows) > limit
         found = page.rows[:limit]
-        if self.total is Total.CAPPED:
-            counted = await rows.count_selected(
-                query.selection, at_most=self.total_cap + 1, conn=conn
-            )
-            if counted <= self.total_cap:
-                return Page(found, counted, offset_links(query.url, counted, limit, offset))
+        # capped: counted with the page, at most one past the cap
+        if page.total is not None and page.total <= self.total_cap:
+            return Page(found, page.total, offset_links(query.url, page.total, limit, offset))
         return Page(found, None, open_links(query.url, limit, offset, more))
 
 
