@@ -12,7 +12,7 @@ import sys
 import time
 import urllib.request
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
 
@@ -64,6 +64,13 @@ async def client(example_app: web.Application) -> AsyncIterator[TestClient[Any, 
     server = TestServer(example_app, host="127.0.0.1")
     async with TestClient(server, headers={"X-Api-Key": "secret"}) as test_client:
         yield test_client
+
+
+def never_ends(operation: Mapping[str, Any]) -> bool:
+    """An OpenAPI operation answering server-sent events: its stream lasts until the
+    client leaves, so a fuzzer waiting for the end would wait forever (tested apart)."""
+    responses = operation.get("responses", {})
+    return any("text/event-stream" in r.get("content", {}) for r in responses.values())
 
 
 def log_text(log: IO[bytes]) -> str:

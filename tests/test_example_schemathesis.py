@@ -9,6 +9,8 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 
+from tests.conftest import never_ends
+
 
 def selects_every_task(case: Any) -> bool:
     """A DELETE or PATCH of /tasks without any filter: refused, the view does not allow
@@ -26,6 +28,7 @@ def test_schemathesis_example(served_example: str, mode: GenerationMode) -> None
     # tests/hardening (schemathesis would count the 422 as a rejected valid request)
     schema.config.generation.update(allow_x00=False)
     operations = [result.ok() for result in schema.get_all_operations()]
+    operations = [o for o in operations if not never_ends(o.definition.raw)]
     assert len(operations) >= 7
     for operation in operations:
 

@@ -5,12 +5,21 @@ from __future__ import annotations
 import csv
 import io
 import logging
+from collections.abc import AsyncIterator
 from typing import Any
 
 from aiohttp import web
 from openapi.data.validate import validate
 from openapi.db.path import SqlApiPath
-from openapi.spec import UnprocessableEntity, op
+from openapi.spec import (
+    NDJSON_MEDIA_TYPE,
+    SSE_MEDIA_TYPE,
+    ApiPath,
+    ServerSentEvent,
+    UnprocessableEntity,
+    event_stream_response,
+    op,
+)
 from openapi.ws import CannotPublish
 
 from .models import (
@@ -22,6 +31,8 @@ from .models import (
     TaskAdd,
     TaskBulkUpdateQuery,
     TaskDeleteQuery,
+    TaskEventsQuery,
+    TaskExportQuery,
     TaskImport,
     TaskPathSchema,
     TaskQuery,
@@ -169,6 +180,57 @@ class TaskImportPath(SqlApiPath):
         for task in data:
             await announce(self.request, "created", task)
         return self.json_response(data, status=201)
+
+
+@routes.view("/tasks/export")
+class TaskExportPath(SqlApiPath):
+    """
+    ---
+    summary: Every task as a stream
+    tags:
+        - Task
+    """
+
+    table = "tasks"
+
+    @op(query_schema=TaskExportQuery, response_schema=Task, response_media_type=NDJSON_MEDIA_TYPE)
+    async def get(self) -> web.StreamResponse:
+        """Export tasks
+
+        Every task matching the filters, one JSON document a line, read from the
+        database a chunk at a time.
+        """
+        return await self.stream_list()
+
+
+@routes.view("/tasks/events")
+class TaskEventsPath(ApiPath):
+    """
+    ---
+    summary: Task events as server-sent events
+    tags:
+        - Task
+    """
+
+    @op(query_schema=TaskEventsQuery, response_schema=Task, response_media_type=SSE_MEDIA_TYPE)
+    async def get(self) -> web.StreamResponse:
+        """Follow tasks
+
+        The events of the `tasks` channel (`created`, `updated`...) as they are
+        published, the task as data, with a heartbeat comment between them.
+        """
+        query = self.get_filters()
+        sockets = self.request.app["web_sockets"]
+
+        async def events() -> AsyncIterator[ServerSentEvent]:
+            listening = sockets.listen(TASKS.name)
+            try:
+                async for event, task in listening:
+                    yield ServerSentEvent(task, event=event, id=str(task.get("id", "")))
+            finally:
+                await listening.aclose()
+
+        return await event_stream_response(self.request, events(), heartbeat=query["heartbeat"])
 
 
 @routes.view("/tasks/{id}")

@@ -103,6 +103,20 @@ class TaskQuery(
 
 
 @dataclass
+class TaskExportQuery(TaskFilters, searchable("title")):
+    """Filters and search of the task export (every matching task, no pages)"""
+
+
+@dataclass
+class TaskEventsQuery:
+    """Options of the task event stream"""
+
+    heartbeat: float = fields.number_field(
+        min_value=0.05, max_value=60, default=15.0, description="Seconds between heartbeats"
+    )
+
+
+@dataclass
 class TaskDeleteQuery(TaskFilters):
     """Filters selecting the tasks to delete"""
 

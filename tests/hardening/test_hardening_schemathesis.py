@@ -13,6 +13,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, seed, settings
 from schemathesis import GenerationMode
 
+from tests.conftest import never_ends
 from tests.test_example_schemathesis import selects_every_task
 
 EXAMPLES = int(os.environ.get("HARDENING_EXAMPLES", "80"))
@@ -25,6 +26,7 @@ def test_schemathesis_more_examples(served_example: str, mode: GenerationMode) -
     # PostgreSQL text cannot hold NUL: a documented 422, tested in test_hardening_input
     schema.config.generation.update(allow_x00=False)
     operations = [result.ok() for result in schema.get_all_operations()]
+    operations = [o for o in operations if not never_ends(o.definition.raw)]
     assert len(operations) >= 7
     for operation in operations:
         run_operation(served_example, operation, mode)

@@ -11,7 +11,7 @@ import asyncpg
 import sqlalchemy as sa
 from aiohttp import web
 from openapi.data.validate import validate
-from openapi.spec import ApiPath, BadRequest, NotFound, Operation
+from openapi.spec import NDJSON_MEDIA_TYPE, ApiPath, BadRequest, NotFound, Operation, stream_rows
 from openapi.spec.query import accepted_query_keys, known_query_keys
 
 from .app import DB_KEY
@@ -21,8 +21,8 @@ from .database import Connection
 from .declarations import path_errors, table_errors
 from .errors import FilterRequired, ImproperlyConfigured, InvalidFilter
 from .integrity import clashing_columns, integrity_error
-from .listing import ListQuery, Selection, paginator_of
-from .pagination import PaginatedData, Unpaginated
+from .listing import ListQuery, OrderedPaginator, Selection, paginator_of
+from .pagination import OffsetPaginator, PaginatedData, Unpaginated
 from .search import SEARCH_KEY, Search, search_fields_of
 
 __all__ = ["SqlApiPath"]
@@ -230,6 +230,60 @@ class SqlApiPath(ApiPath):
         list_query = ListQuery(selection, params, self.full_url())
         page = await paginator.page(self.db, list_query, conn=conn)
         return PaginatedData(self._dump(dump_schema, page.rows), page.links, page.total)
+
+    async def stream_list(
+        self,
+        *,
+        filters: dict[str, Any] | None = None,
+        query: Mapping[str, Any] | None = None,
+        table: sa.Table | None = None,
+        query_schema: Any = "query_schema",
+        dump_schema: Any = "response_schema",
+        media_type: str = NDJSON_MEDIA_TYPE,
+        chunk: int = 500,
+    ) -> web.StreamResponse:
+        """Every row matching the query's filters and search (as :meth:`get_list`, with
+        no page: ``limit``, ``offset`` and cursors are ignored, ``order_by`` kept),
+        answered as NDJSON (or a JSON array with ``media_type="application/json"``)
+        while a database cursor reads them ``chunk`` at a time."""
+        table = table if table is not None else self.db_table
+        filters = self._filters(filters, query, query_schema)
+        schema = self._find_schema(query_schema)
+        paginator = paginator_of(schema)
+        requested = filters.pop("order_by", None)
+        for key in paginator.keys if paginator else ():
+            filters.pop(key, None)
+        search_fields = search_fields_of(schema)
+        text = filters.pop(SEARCH_KEY, None) if search_fields else None
+        for key, value in (("order_by", requested), (SEARCH_KEY, text)):
+            if isinstance(value, list):
+                raise InvalidFilter(key, "expects a single value, not a repeated key")
+        search = Search(search_fields, str(text)) if text else None
+        order_by: list[str] = []
+        if isinstance(paginator, OffsetPaginator):
+            order_by = [str(field) for field in paginator.order_fields(table, requested)]
+        elif isinstance(paginator, OrderedPaginator):
+            order_by = list(paginator.order_by)
+        item = self._item_schema(dump_schema)
+        selection = Selection(table, filters, search, self)
+        rows = self.db.stream(selection, order_by=order_by, chunk=chunk)
+        # a bad filter value answers 422 before the response starts
+        first = await anext(rows, None)
+
+        async def every_row() -> AsyncIterator[Any]:
+            if first is None:
+                return
+            yield first
+            async for row in rows:
+                yield row
+
+        def dump_row(row: Any) -> Any:
+            return self.dump(item, dict(row)) if item is not None else dict(row)
+
+        try:
+            return await stream_rows(self.request, every_row(), dump_row, media_type=media_type)
+        finally:
+            await rows.aclose()
 
     async def get_one(
         self,

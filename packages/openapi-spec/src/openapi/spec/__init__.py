@@ -45,10 +45,22 @@ from .schemes import (
     secret_equals,
 )
 from .security import PRINCIPAL_KEY, SECURITY_KEY, Security, principal_of
+from .streaming import (
+    NDJSON_MEDIA_TYPE,
+    SSE_MEDIA_TYPE,
+    ServerSentEvent,
+    event_stream_response,
+    stream_rows,
+)
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "NDJSON_MEDIA_TYPE",
+    "SSE_MEDIA_TYPE",
+    "ServerSentEvent",
+    "event_stream_response",
+    "stream_rows",
     "json_body_response",
     "DEFAULT_MAX_BODY_SIZE",
     "RESPONSE_HEADERS_ATTRIBUTE",

@@ -37,6 +37,9 @@ class Operation:
     """request body examples by name (JSON data), checked against ``body_schema``"""
     response_examples: Mapping[str, Any] | None = None
     """success response examples by name (JSON data), checked against ``response_schema``"""
+    response_media_type: str | None = None
+    """media type of the success response (``application/x-ndjson``, ``text/event-stream``);
+    None is JSON. For a stream, ``response_schema`` is the schema of one item"""
 
     def __post_init__(self) -> None:
         # the seed's spelling: [Task] is list[Task]
@@ -57,6 +60,7 @@ def op(
     body_content: Sequence[str] | None = None,
     body_examples: Mapping[str, Any] | None = None,
     response_examples: Mapping[str, Any] | None = None,
+    response_media_type: str | None = None,
 ) -> Callable[[F], F]:
     """Attach an :class:`Operation` to a view method; the method itself is unchanged.
 
@@ -76,6 +80,10 @@ def op(
     ``body_examples`` and ``response_examples`` name examples of the request body and of
     the success response (``{"minimal": {"title": "Buy milk"}}``); each is validated
     against its schema when the document is built (at startup): a wrong one stops it.
+
+    ``response_media_type`` documents a success response that is not JSON: a stream of
+    rows (``application/x-ndjson``, see :func:`~openapi.spec.stream_rows`) or server-sent
+    events (``text/event-stream``, :func:`~openapi.spec.event_stream_response`).
     """
     operation = Operation(
         body_schema=body_schema,
@@ -88,6 +96,7 @@ def op(
         body_content=tuple(body_content) if body_content is not None else None,
         body_examples=dict(body_examples) if body_examples is not None else None,
         response_examples=dict(response_examples) if response_examples is not None else None,
+        response_media_type=response_media_type,
     )
 
     def attach(method: F) -> F:

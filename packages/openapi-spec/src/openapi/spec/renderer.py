@@ -22,6 +22,7 @@ from .operation import Operation, operation_of
 from .path import ApiPath
 from .schemes import SecurityScheme
 from .security import Compiled, Security, declared_security
+from .streaming import SSE_MEDIA_TYPE
 
 OPENAPI_VERSION = "3.1.0"
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -368,7 +369,16 @@ class _DocumentBuilder:
                 media["examples"] = checked_examples(
                     op.response_schema, op.response_examples, "response"
                 )
-            result["content"] = {str(content or JSON_CONTENT_TYPE): media}
+            media_type = JSON_CONTENT_TYPE
+            if code == op.response and op.response_media_type:
+                media_type = op.response_media_type
+                if media_type == SSE_MEDIA_TYPE:
+                    # the stream is text; the schema of each event's data as an extension
+                    media["x-data-schema"] = media.pop("schema")
+                    media["schema"] = {"type": "string"}
+            result["content"] = {str(content or media_type): media}
+        elif code == op.response and op.response_media_type:
+            result["content"] = {op.response_media_type: {"schema": {"type": "string"}}}
         headers = dict(entry.pop("headers", None) or {})
         if code == op.response:
             headers = {**self.response_headers(op), **headers}

@@ -6,12 +6,12 @@ import asyncio
 import logging
 import uuid
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 from aiohttp import WSCloseCode, web
-from openapi.data.json import dumps
+from openapi.data.json import dumps, loads
 
 from .asyncapi import AsyncApiRenderer
 from .asyncapi_http import AsyncApiRoutes
@@ -23,6 +23,7 @@ from .frames import text_frame
 from .handshake import Authenticate, HandshakeNotProtected
 from .local import LocalBroker
 from .observers import OBSERVERS, READY_CHECKS, RpcTracer, SocketsObserver
+from .patterns import ANY_EVENT, EventPattern
 from .pubsub_channels import PubSubChannel, channel_table
 
 logger = logging.getLogger("openapi.ws")
@@ -85,6 +86,8 @@ class Sockets:
         """Sockets connected to this process."""
         self.channels = Channels()
         """Channels with at least one local subscriber."""
+        self.listeners: dict[str, set[tuple[EventPattern, asyncio.Queue[str]]]] = {}
+        """In-process listeners (:meth:`listen`) by channel, each a pattern and a queue."""
         self._broker_channels: set[str] = set()
         self._broker_lock = asyncio.Lock()
         self._started = False
@@ -230,7 +233,35 @@ class Sockets:
         for connection in dirty:
             connection.flush()
 
+    async def listen(
+        self, channel: str, pattern: str = ANY_EVENT, *, max_queue: int = 1000
+    ) -> AsyncIterator[tuple[str, Any]]:
+        """The ``(event, data)`` published on ``channel`` from now on, events matching
+        ``pattern``, for a consumer that is not a websocket (server-sent events).
+
+        Subscribed as a socket is (the broker listens until the last listener leaves);
+        close the iterator (``aclose()``) to stop. A consumer more than ``max_queue``
+        messages behind misses the newest ones.
+        """
+        entry = (EventPattern(pattern), asyncio.Queue[str](max_queue))
+        self.listeners.setdefault(channel, set()).add(entry)
+        try:
+            await self._sync_broker(channel)
+            while True:
+                message = loads(await entry[1].get())
+                yield str(message["event"]), message["data"]
+        finally:
+            listeners = self.listeners.get(channel)
+            if listeners is not None:
+                listeners.discard(entry)
+                if not listeners:
+                    del self.listeners[channel]
+            await self._sync_broker(channel)
+
     def _deliver(self, channel: str, event: str, frame: str) -> None:
+        for matcher, queue in self.listeners.get(channel, ()):
+            if matcher.match(event) and not queue.full():
+                queue.put_nowait(frame)
         targets = self.channels.targets(channel, event)
         if targets:
             data = text_frame(frame.encode())
@@ -320,7 +351,7 @@ class Sockets:
     async def _sync_broker(self, channel: str) -> None:
         # one lock: a subscribe waiting here returns only once the broker listens
         async with self._broker_lock:
-            wanted = channel in self.channels
+            wanted = channel in self.channels or channel in self.listeners
             listening = channel in self._broker_channels
             if wanted and not listening:
                 await self.broker.subscribe(channel)
