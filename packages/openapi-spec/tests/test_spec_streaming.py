@@ -86,8 +86,17 @@ async def test_a_leaving_client_closes_the_source() -> None:
         finally:
             closed.set()
 
+    ended = asyncio.Event()
+    raised: list[BaseException] = []
+
     async def handler(request: web.Request) -> web.StreamResponse:
-        return await event_stream_response(request, forever(), heartbeat=0.05)
+        try:
+            return await event_stream_response(request, forever(), heartbeat=0.05)
+        except BaseException as exc:
+            raised.append(exc)
+            raise
+        finally:
+            ended.set()
 
     client = await serve(handler)
     try:
@@ -95,5 +104,8 @@ async def test_a_leaving_client_closes_the_source() -> None:
         assert await response.content.readline() == b"retry: 3000\n"
         response.close()
         await asyncio.wait_for(closed.wait(), 10)
+        await asyncio.wait_for(ended.wait(), 10)
+        # it returns, or aiohttp cancels the handler of a request whose client left
+        assert all(isinstance(exc, asyncio.CancelledError) for exc in raised), raised
     finally:
         await client.close()

@@ -52,21 +52,24 @@ async def stream_rows(
     await response.prepare(request)
     chunk: list[bytes] = [b"["] if array else []
     first = True
-    async for row in rows:
-        body = dumps_bytes(dump(row) if dump is not None else row)
+    try:
+        async for row in rows:
+            body = dumps_bytes(dump(row) if dump is not None else row)
+            if array:
+                chunk.append(body if first else b"," + body)
+            else:
+                chunk.append(body + b"\n")
+            first = False
+            if len(chunk) >= batch:
+                await response.write(b"".join(chunk))
+                chunk = []
         if array:
-            chunk.append(body if first else b"," + body)
-        else:
-            chunk.append(body + b"\n")
-        first = False
-        if len(chunk) >= batch:
+            chunk.append(b"]")
+        if chunk:
             await response.write(b"".join(chunk))
-            chunk = []
-    if array:
-        chunk.append(b"]")
-    if chunk:
-        await response.write(b"".join(chunk))
-    await response.write_eof()
+        await response.write_eof()
+    except ConnectionResetError:
+        pass  # the client left: no one to write the rest to
     return response
 
 
@@ -108,11 +111,11 @@ async def event_stream_response(
     response.content_type = SSE_MEDIA_TYPE
     response.enable_chunked_encoding()
     await response.prepare(request)
-    if retry is not None:
-        await response.write(f"retry: {int(retry * 1000)}\n\n".encode())
     iterator = aiter(events)
     following: asyncio.Task[ServerSentEvent] | None = None
     try:
+        if retry is not None:
+            await response.write(f"retry: {int(retry * 1000)}\n\n".encode())
         while True:
             if following is None:
                 following = asyncio.ensure_future(anext(iterator))
@@ -128,6 +131,8 @@ async def event_stream_response(
             following = None
             await response.write(event.encode())
         await response.write_eof()
+    except ConnectionResetError:
+        pass  # the client left: the stream ends here
     finally:
         if following is not None:
             following.cancel()
