@@ -67,12 +67,15 @@ async def test_docs_pages_render_the_example(served_example: str) -> None:
     assert {p.replace("\u200b", "").strip() for p in paths} == {
         "/tasks",
         "/tasks/import",
+        "/tasks/export",
+        "/tasks/events",
         "/tasks/{id}",
         "/events",
     }
     assert sorted(methods) == sorted(
         ["GET", "POST", "PATCH", "DELETE", "POST", "GET", "PATCH", "DELETE"]
         + ["GET", "POST", "DELETE"]
+        + ["GET", "GET"]
     )
     assert any("Task" in tag for tag in tags) and any("Event" in tag for tag in tags)
     assert authorize == 1  # the apiKey scheme is offered
