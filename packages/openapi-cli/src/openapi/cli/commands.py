@@ -15,6 +15,7 @@ import click
 import yaml
 from aiohttp import web
 from openapi.spec import SPEC_APP_KEY, ConfigurationError, InvalidSpecError
+from openapi.spec.request_id import current_request_id
 
 from .event_loops import LOOP_CHOICES, LoopUnavailableError, resolve_loop
 from .log_records import FORMATTERS
@@ -150,8 +151,6 @@ def serve(
     log_format: str | None,
 ) -> None:
     """Serve the application until SIGTERM or SIGINT, then shut down gracefully."""
-    from openapi.spec.request_id import current_request_id
-
     set_log_format(log_format, current_request_id)
     client = get_client(ctx)
     if reload and not is_reloader_child():
