@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 from typing import Any
@@ -106,6 +107,22 @@ async def create_task_examples(page: Any) -> str:
     return str(await body.inner_text())
 
 
+async def settled_text(panel: Any, before: str) -> str:
+    """The panel's text once a click's re-render is over: changed, then unchanged for 300 ms.
+
+    The web component opens nested schemas over several renders; reading right after the
+    click can catch the first level open and the nested ones still closed.
+    """
+    text, deadline = before, asyncio.get_running_loop().time() + 15
+    while asyncio.get_running_loop().time() < deadline:
+        await asyncio.sleep(0.3)
+        current = await panel.inner_text()
+        if current == text and current != before:
+            return str(current)
+        text = current
+    return str(text)
+
+
 async def render_asyncapi_page(page: Any, base_url: str) -> dict[str, Any]:
     """What the AsyncAPI web component shows, console errors, failed and outside requests."""
     problems: list[str] = []
@@ -132,8 +149,9 @@ async def render_asyncapi_page(page: Any, base_url: str) -> dict[str, Any]:
         ("Task", "#schema-Task"),
     ):
         panel = page.locator(selector)
+        before = await panel.inner_text()
         await panel.get_by_role("button", name="Expand all").first.click()
-        expanded[name] = await panel.inner_text()
+        expanded[name] = await settled_text(panel, before)
     return {
         "problems": problems,
         "title": await page.locator("#introduction").inner_text(),
