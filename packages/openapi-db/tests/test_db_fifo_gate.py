@@ -86,3 +86,27 @@ async def test_gate_forgets_waiters_that_gave_up() -> None:
     assert gate.waiting == 0
     gate.release()
     assert gate.try_take()  # the fast path is open again: nobody is queued
+
+
+async def test_gate_times_out_waiters_in_order_with_one_timer() -> None:
+    gate = FifoGate(1)
+    assert gate.try_take()
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    short = [asyncio.create_task(gate.take(0.05)) for _ in range(3)]
+    long = asyncio.create_task(gate.take(5))
+    never = asyncio.create_task(gate.take())
+    await asyncio.sleep(0)
+    assert gate.waiting == 5
+    for task in short:
+        with pytest.raises(TimeoutError):
+            await task
+    assert 0.04 <= loop.time() - start < 2
+    assert gate.waiting == 2  # the timed-out waiters left the queue
+    gate.release()  # the slot skips the ones that gave up
+    await asyncio.wait_for(long, 1)
+    assert not never.done()
+    gate.release()
+    await asyncio.wait_for(never, 1)
+    gate.release()
+    assert gate.try_take()

@@ -149,7 +149,10 @@ class CrudDB(Database):
             values["search"] = like_pattern(search.text)
         if arguments:
             values.update(arguments)
-        return await self.fetch_compiled(compiled, compiled.arguments(values), conn=conn)
+        # CrudDB's own statements leave no session state: no reset round trip after them
+        return await self.fetch_compiled(
+            compiled, compiled.arguments(values), conn=conn, session_neutral=True
+        )
 
     async def select_page(
         self, selection: Selection, window: Window, *, conn: Connection | None = None
@@ -181,7 +184,7 @@ class CrudDB(Database):
                 return statement.add_columns(count.scalar_subquery().label(TOTAL_COLUMN))
             return statement.add_columns(sa.func.count().over().label(TOTAL_COLUMN))
 
-        async with self.connection(conn) as connection:
+        async with self.connection(conn, session_neutral=True) as connection:
             records = await self._fetch_selected(
                 selection,
                 counted,
@@ -370,14 +373,20 @@ class CrudDB(Database):
             compiled = self.compiler.store(key, _insert_statement(table, shape))
         if not names:
             # no column given: one INSERT ... DEFAULT VALUES per row
-            return [r for _ in rows for r in await self.fetch_compiled(compiled, [], conn=conn)]
+            return [
+                r
+                for _ in rows
+                for r in await self.fetch_compiled(compiled, [], conn=conn, session_neutral=True)
+            ]
         params = {
             f"v{i}_{j}": row[name]
             for i, row in enumerate(rows)
             for j, name in enumerate(names)
             if name in row
         }
-        return await self.fetch_compiled(compiled, compiled.arguments(params), conn=conn)
+        return await self.fetch_compiled(
+            compiled, compiled.arguments(params), conn=conn, session_neutral=True
+        )
 
     async def db_update(
         self,

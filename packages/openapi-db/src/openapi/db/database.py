@@ -89,6 +89,37 @@ def _json_encode(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value)
 
 
+class PooledConnection(asyncpg.Connection):  # type: ignore[misc]
+    """An asyncpg connection of a :class:`Database` pool, which knows whether its
+    session needs resetting when it goes back to the pool.
+
+    asyncpg's pool resets every connection it takes back (advisory locks, cursors,
+    LISTEN, settings): one more round trip to PostgreSQL for every statement. The
+    statements CrudDB builds leave nothing in the session, so after them the reset is
+    skipped; a connection handed to other code is always reset.
+    """
+
+    __slots__ = ("session_untouched",)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.session_untouched = False
+
+    def keep_session(self) -> None:
+        """Skip the next reset: what ran since the connection was taken left no state."""
+        self.session_untouched = True
+
+
+async def _reset_session(connection: PooledConnection) -> None:
+    """The pool's reset (after asyncpg rolled back any open transaction)."""
+    if connection.session_untouched:
+        connection.session_untouched = False
+        return
+    query = connection.get_reset_query()
+    if query:
+        await connection.execute(query)
+
+
 async def _init_connection(conn: Connection) -> None:
     for name in ("json", "jsonb"):
         await conn.set_type_codec(
@@ -180,6 +211,8 @@ class Database:
                         timeout=self.connect_timeout,
                         command_timeout=self.command_timeout,
                         init=_init_connection,
+                        connection_class=PooledConnection,
+                        reset=_reset_session,
                     )
                 except unavailable_errors as exc:
                     raise DatabaseUnavailable() from exc
@@ -235,24 +268,19 @@ class Database:
 
     async def _take(self, pool: asyncpg.Pool) -> Connection:
         gate = self._gate
-        taken = False
         try:
-            if gate.try_take():
-                taken = True
-                if pool.get_idle_size():
-                    # one is free: acquiring it cannot wait, so skip the timeout's timer
-                    return await pool.acquire()
-            async with asyncio.timeout(self.acquire_timeout):
-                if not taken:
-                    await gate.take()
-                    taken = True
+            await gate.take(self.acquire_timeout)
+        except TimeoutError as exc:
+            raise DatabaseUnavailable("Database busy: no connection available") from exc
+        try:
+            if pool.get_idle_size():
+                # a slot of the gate and an idle connection: acquiring cannot wait
                 return await pool.acquire()
+            # not opened yet (min_size < max_size), or taken from the pool directly
+            return await pool.acquire(timeout=self.acquire_timeout)
         except BaseException as exc:
-            if taken:
-                gate.release()
-            if isinstance(exc, TimeoutError):
-                raise DatabaseUnavailable("Database busy: no connection available") from exc
-            if isinstance(exc, unavailable_errors):
+            gate.release()
+            if isinstance(exc, unavailable_errors) or isinstance(exc, TimeoutError):
                 raise DatabaseUnavailable() from exc
             raise
 
@@ -266,8 +294,14 @@ class Database:
                 self._report_pool(pool)
 
     @asynccontextmanager
-    async def connection(self, conn: Connection | None = None) -> AsyncIterator[Connection]:
-        """An asyncpg connection from the pool (or ``conn`` itself when given)."""
+    async def connection(
+        self, conn: Connection | None = None, *, session_neutral: bool = False
+    ) -> AsyncIterator[Connection]:
+        """An asyncpg connection from the pool (or ``conn`` itself when given).
+
+        ``session_neutral``: what runs on it leaves no state in the session (no SET,
+        LISTEN, cursor or advisory lock), so the pool skips its reset round trip.
+        """
         if conn is not None:
             yield conn
             return
@@ -275,6 +309,8 @@ class Database:
         connection = await self._acquire(pool)
         try:
             yield connection
+            if session_neutral:
+                connection.keep_session()
         except unavailable_errors as exc:
             _discard(connection)
             raise DatabaseUnavailable() from exc
@@ -344,14 +380,19 @@ class Database:
                 return await connection.fetchval(sql.sql, *args)
 
     async def fetch_compiled(
-        self, sql: CompiledSQL, args: Sequence[Any], *, conn: Connection | None = None
+        self,
+        sql: CompiledSQL,
+        args: Sequence[Any],
+        *,
+        conn: Connection | None = None,
+        session_neutral: bool = False,
     ) -> list[Row]:
-        """Rows of a compiled statement."""
+        """Rows of a compiled statement (``session_neutral`` as for :meth:`connection`)."""
         with self._statement_span(sql.sql):
-            return await self._fetch_compiled(sql, args, conn)
+            return await self._fetch_compiled(sql, args, conn, session_neutral)
 
     async def _fetch_compiled(
-        self, sql: CompiledSQL, args: Sequence[Any], conn: Connection | None
+        self, sql: CompiledSQL, args: Sequence[Any], conn: Connection | None, neutral: bool
     ) -> list[Row]:
         if conn is not None:
             try:
@@ -368,6 +409,8 @@ class Database:
         connection = await self._acquire(pool)
         try:
             records = await connection.fetch(sql.sql, *args)
+            if neutral:
+                connection.keep_session()
         except unavailable_errors + broken_connection_errors as exc:
             # this connection served only this statement: a broken state means an outage
             _discard(connection)
