@@ -184,28 +184,34 @@ class CrudDB(Database):
                 return statement.add_columns(count.scalar_subquery().label(TOTAL_COLUMN))
             return statement.add_columns(sa.func.count().over().label(TOTAL_COLUMN))
 
-        async with self.connection(conn, session_neutral=True) as connection:
-            records = await self._fetch_selected(
-                selection,
-                counted,
-                kind="capped select" if capped else "counted select",
-                rest=window.shape,
-                arguments=arguments,
-                conn=connection,
-            )
-            if records:
-                total = int(records[0][TOTAL_COLUMN])
-            elif window.skips_rows:
+        records = await self._fetch_selected(
+            selection,
+            counted,
+            kind="capped select" if capped else "counted select",
+            rest=window.shape,
+            arguments=arguments,
+            conn=conn,
+        )
+        if not records:
+            if window.skips_rows:
                 # past the last page: count apart
                 at_most = window.total_cap + 1 if capped else None
-                total = await self.count_selected(selection, at_most=at_most, conn=connection)
+                total = await self.count_selected(selection, at_most=at_most, conn=conn)
             else:
                 total = 0
-        rows: list[Row] = []
-        for record in records:
-            row = dict(record)
-            del row[TOTAL_COLUMN]
-            rows.append(row)
+            return Page([], total)
+        first = records[0]
+        total = int(first[TOTAL_COLUMN])
+        rows: list[Row]
+        if isinstance(first, dict):
+            # converted already (enum columns...): fresh dicts of this page
+            for row in records:
+                del row[TOTAL_COLUMN]  # type: ignore[attr-defined]
+            rows = records
+        else:
+            # asyncpg records: the total is their last column, the row the others
+            names = tuple(first.keys())[:-1]
+            rows = [dict(zip(names, record, strict=False)) for record in records]
         return Page(rows, total)
 
     async def stream(

@@ -8,6 +8,7 @@ the SQL text does not depend on the list's length.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -223,6 +224,44 @@ class FilterPlan:
         return {_filter_name(i): value for i, value in enumerate(self.values)}
 
 
+class _FilterColumn(NamedTuple):
+    column: sa.Column[Any]
+    bound: int | None
+    """``2**(bits-1)`` of an integer column (None for other types)"""
+
+
+_COLUMNS: weakref.WeakKeyDictionary[sa.Table, dict[str, _FilterColumn]] = (
+    weakref.WeakKeyDictionary()
+)
+_OVERRIDES: weakref.WeakKeyDictionary[type, frozenset[str]] = weakref.WeakKeyDictionary()
+
+
+def _filter_columns(table: sa.Table) -> dict[str, _FilterColumn]:
+    found = _COLUMNS.get(table)
+    if found is None:
+        found = _COLUMNS[table] = {
+            column.key: _FilterColumn(column, _integer_bound(column)) for column in table.columns
+        }
+    return found
+
+
+def overridden_filters(consumer: FilterConsumer) -> frozenset[str]:
+    """Names whose filter ``consumer`` overrides (its ``filter_<name>`` methods), read
+    once per class."""
+    if consumer is None:
+        return frozenset()
+    cls = type(consumer)
+    found = _OVERRIDES.get(cls)
+    if found is None:
+        prefix = "filter_"
+        found = _OVERRIDES[cls] = frozenset(
+            name[len(prefix) :]
+            for name in dir(cls)
+            if name.startswith(prefix) and callable(getattr(cls, name, None))
+        )
+    return found
+
+
 def plan_filters(
     table: sa.Table, filters: Filters | None, consumer: FilterConsumer = None
 ) -> FilterPlan | None:
@@ -230,16 +269,33 @@ def plan_filters(
     conditions are the consumer's own: see :func:`build_conditions`)."""
     shape: list[FilterShape] = []
     values: list[Any] = []
-    columns = table.c
-    for key, value in (filters or {}).items():
-        name, op = split_key(key)
-        if consumer is not None and hasattr(consumer, f"filter_{name}"):
+    if not filters:
+        return FilterPlan(table, (), ())
+    columns = _filter_columns(table)
+    overridden = overridden_filters(consumer)
+    for key, value in filters.items():
+        name, op = split_key(key) if ":" in key else (key, "eq")
+        if name in overridden or (consumer is not None and _instance_override(consumer, name)):
             return None
-        if name not in columns:
+        found = columns.get(name)
+        if found is None:
             raise InvalidFilter(key)
-        check_value(columns[name], key, value)
-        kind = filter_kind(columns[name], value)
+        # the common values first: a string, an integer in the column's range
+        kind_of = value.__class__
+        if kind_of is str and "\x00" not in value:
+            kind = "value"
+        elif kind_of is int and (found.bound is None or -found.bound <= value < found.bound):
+            kind = "value"
+        else:
+            check_value(found.column, key, value)
+            kind = filter_kind(found.column, value)
         shape.append(FilterShape(name, op, kind))
         if kind != "null":
             values.append(list(value) if kind.endswith("list") else value)
     return FilterPlan(table, tuple(shape), tuple(values))
+
+
+def _instance_override(consumer: FilterConsumer, name: str) -> bool:
+    """A ``filter_<name>`` set on the instance rather than its class (rare)."""
+    attributes: dict[str, Any] | None = getattr(consumer, "__dict__", None)
+    return attributes is not None and f"filter_{name}" in attributes

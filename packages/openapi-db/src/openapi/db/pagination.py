@@ -77,6 +77,8 @@ TOTAL_HEADER = {
 }
 #: offset pagination counts at most this many matching rows by default
 DEFAULT_TOTAL_CAP = 10_000
+#: orderings an offset paginator remembers (only valid ones are: choices x tables)
+_MAX_ORDERS = 256
 
 
 def _total_header(total: Total, total_cap: int) -> dict[str, Any]:
@@ -150,13 +152,21 @@ class OffsetPaginator(OrderedPaginator):
 
     def order_fields(self, table: sa.Table, order_by: Any) -> tuple[OrderField, ...]:
         """The requested ordering (``-name`` descending) made total with the primary key."""
+        key = (table, order_by)
+        found = self._orders.get(key) if isinstance(order_by, str | None) else None
+        if found is not None:
+            return found
         requested = parse_order_by(order_by or self.order_by[0])
         allowed = self.choices()
         for field in requested:
             if str(field) not in allowed:
                 raise InvalidFilter("order_by", f"cannot order by '{field}'")
             declared_column(table, field.name)
-        return total_order(table, requested)
+        found = total_order(table, requested)
+        if isinstance(order_by, str | None) and len(self._orders) < _MAX_ORDERS:
+            # a few valid orderings per table: worked out once, then looked up
+            self._orders[key] = found
+        return found
 
     def __init__(
         self,
@@ -167,6 +177,7 @@ class OffsetPaginator(OrderedPaginator):
         total_cap: int = DEFAULT_TOTAL_CAP,
     ) -> None:
         super().__init__(order_by, default_limit, max_limit)
+        self._orders: dict[tuple[sa.Table, str | None], tuple[OrderField, ...]] = {}
         self.total = Total(total)
         if total_cap < 1:
             raise ValueError("total_cap must be at least 1")

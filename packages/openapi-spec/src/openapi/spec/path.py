@@ -32,6 +32,9 @@ NOT_ARRAY_MESSAGE = "The JSON body must be an object or an array"
 
 ErrorList = list[dict[str, Any]]
 
+#: :attr:`ApiPath.current_op` not looked up yet
+_UNKNOWN = object()
+
 
 class MultiValues(Protocol):
     """A mapping with repeated keys, such as ``request.query``."""
@@ -52,6 +55,7 @@ class ApiPath(web.View):
     """a form body with more fields answers 413"""
 
     _form: FormReader | None = None
+    _current_op: Operation | None | object = _UNKNOWN
 
     principal: Principal = None
     """Who sent the request, as the security scheme's ``verify`` returned it (None for
@@ -85,7 +89,13 @@ class ApiPath(web.View):
     @property
     def current_op(self) -> Operation | None:
         """The :class:`Operation` of the method serving this request."""
-        return operation_of(getattr(self, self.request.method.lower(), None))
+        found = self._current_op
+        if found is _UNKNOWN:
+            # looked up once a request: schemas are read through it several times
+            found = self._current_op = operation_of(
+                getattr(self, self.request.method.lower(), None)
+            )
+        return found  # type: ignore[return-value]
 
     # validation
 
