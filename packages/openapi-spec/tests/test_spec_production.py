@@ -77,9 +77,9 @@ def metric(text: str, name: str, **labels: str) -> float | None:
 # --- nothing is installed when nothing is asked -------------------------------------------
 
 
-def test_a_plain_app_has_only_the_error_middlewares() -> None:
+def test_a_plain_app_has_only_the_error_middleware() -> None:
     app = base_app()
-    assert len(app.middlewares) == 2
+    assert len(app.middlewares) == 1  # JSON errors and the body limit, in one layer
     assert not any(r.resource and "health" in r.resource.canonical for r in app.router.routes())
 
 

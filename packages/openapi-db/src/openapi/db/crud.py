@@ -10,6 +10,7 @@ by SQLAlchemy's own key instead.
 
 from __future__ import annotations
 
+import functools
 import weakref
 from collections.abc import AsyncGenerator, Callable, Hashable, Mapping, Sequence
 from typing import Any, NamedTuple
@@ -26,6 +27,7 @@ from .filters import (
     FilterShape,
     build_conditions,
     plan_filters,
+    table_columns,
 )
 from .listing import (
     ListQuery,
@@ -362,11 +364,12 @@ class CrudDB(Database):
         if not rows:
             return []
         rows = _with_defaults(table, rows, "default")
+        columns = table_columns(table)
         names: list[str] = []
         for row in rows:
             for name in row:
                 if name not in names:
-                    if name not in table.c:
+                    if name not in columns:
                         raise InvalidFilter(name, "unknown column")
                     names.append(name)
         # which columns each row gives: a missing one takes the column's DEFAULT
@@ -384,10 +387,11 @@ class CrudDB(Database):
                 for _ in rows
                 for r in await self.fetch_compiled(compiled, [], conn=conn, session_neutral=True)
             ]
+        width = len(names)
         params = {
-            f"v{i}_{j}": row[name]
+            parameter: row[name]
             for i, row in enumerate(rows)
-            for j, name in enumerate(names)
+            for name, parameter in zip(names, _value_names(i, width), strict=True)
             if name in row
         }
         return await self.fetch_compiled(
@@ -509,6 +513,12 @@ class CrudDB(Database):
         query = ListQuery(Selection(table, statement=statement), values, URL("/"))
         page = await paginator.page(self, query, conn=conn)
         return page.rows, page.total
+
+
+@functools.lru_cache(maxsize=4096)
+def _value_names(row: int, columns: int) -> tuple[str, ...]:
+    """Bind parameter names of one row of an insert: ``v{row}_{column}``, made once."""
+    return tuple(f"v{row}_{j}" for j in range(columns))
 
 
 def _insert_statement(table: sa.Table, shape: InsertShape) -> Any:

@@ -68,6 +68,15 @@ async def _release(pool: asyncpg.Pool, connection: Connection) -> None:
         pass
 
 
+def _has_idle(pool: asyncpg.Pool) -> bool:
+    """Whether the pool has a free connection holder, so acquiring does not queue."""
+    # the pool's queue of free holders: O(1), where get_idle_size() walks every holder
+    queue = getattr(pool, "_queue", None)
+    if isinstance(queue, asyncio.Queue):
+        return not queue.empty()
+    return bool(pool.get_idle_size())
+
+
 def _lost(connection: Connection) -> bool:
     """Whether a pooled connection died (the pool detaches its proxy then)."""
     try:
@@ -273,7 +282,7 @@ class Database:
         except TimeoutError as exc:
             raise DatabaseUnavailable("Database busy: no connection available") from exc
         try:
-            if pool.get_idle_size():
+            if _has_idle(pool):
                 # a slot of the gate and an idle connection: acquiring cannot wait
                 return await pool.acquire()
             # not opened yet (min_size < max_size), or taken from the pool directly

@@ -31,6 +31,7 @@ __all__ = [
     "column_filter",
     "plan_filters",
     "split_key",
+    "table_columns",
     "value_kind",
 ]
 
@@ -236,7 +237,8 @@ _COLUMNS: weakref.WeakKeyDictionary[sa.Table, dict[str, _FilterColumn]] = (
 _OVERRIDES: weakref.WeakKeyDictionary[type, frozenset[str]] = weakref.WeakKeyDictionary()
 
 
-def _filter_columns(table: sa.Table) -> dict[str, _FilterColumn]:
+def table_columns(table: sa.Table) -> dict[str, _FilterColumn]:
+    """The table's columns by key, each with what filtering needs (read once a table)."""
     found = _COLUMNS.get(table)
     if found is None:
         found = _COLUMNS[table] = {
@@ -271,7 +273,7 @@ def plan_filters(
     values: list[Any] = []
     if not filters:
         return FilterPlan(table, (), ())
-    columns = _filter_columns(table)
+    columns = table_columns(table)
     overridden = overridden_filters(consumer)
     for key, value in filters.items():
         name, op = split_key(key) if ":" in key else (key, "eq")

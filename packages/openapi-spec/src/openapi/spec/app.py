@@ -11,7 +11,7 @@ from aiohttp import hdrs, web
 from .compression import Compression, compression_of
 from .cors import Cors, cors_of
 from .docs import DocsPage, swagger_ui_static
-from .middleware import body_size_middleware, json_error_middleware
+from .middleware import json_error_middleware_limited
 from .path import ApiPath
 from .renderer import SpecRenderer
 from .schemes import SecurityScheme
@@ -80,8 +80,7 @@ def setup(
         allowed_tags=allowed_tags,
     )
     # the outermost middleware, so errors raised by other middlewares are JSON too
-    app.middlewares.insert(0, json_error_middleware)
-    app.middlewares.insert(1, body_size_middleware(max_body_size))
+    app.middlewares.insert(0, json_error_middleware_limited(max_body_size))
     compress = compression_of(compression)
     if compress is not None:
         # outside the JSON errors: a large error answer is compressed too
