@@ -1,4 +1,8 @@
-"""The built-in commands: ``serve``, ``spec`` and ``routes``."""
+"""The built-in commands: ``serve``, ``spec`` and ``routes``.
+
+Declared with click alone: ``openapi-cli --help`` lists them without importing aiohttp or
+openapi.spec. Each command imports the machinery it runs when it runs.
+"""
 
 from __future__ import annotations
 
@@ -7,23 +11,18 @@ import logging
 import os
 import socket
 import tempfile
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import click
-import yaml
-from aiohttp import web
-from openapi.spec import SPEC_APP_KEY, ConfigurationError, InvalidSpecError
-from openapi.spec.request_id import current_request_id
 
 from .event_loops import LOOP_CHOICES, LoopUnavailableError, resolve_loop
 from .log_records import FORMATTERS
 from .logs import set_log_format
 from .reloader import is_reloader_child, run_with_reloader
-from .routes import format_table, route_rows
-from .server import bind_sockets, serve_workers
-from .server import serve as serve_app
+
+if TYPE_CHECKING:
+    from aiohttp import web
 
 logger = logging.getLogger("openapi.cli")
 
@@ -51,22 +50,6 @@ def get_client(ctx: click.Context) -> ApplicationGroup:
             return node.obj
         node = node.parent
     raise click.UsageError("this command runs inside an OpenApiClient (rest()) group")
-
-
-def openapi_document(app: web.Application) -> dict[str, Any]:
-    """The OpenAPI document of ``app``, from the renderer openapi.spec's ``setup`` stored."""
-    renderer = app.get(SPEC_APP_KEY)
-    if renderer is None:
-        raise click.ClickException(
-            "the application has no OpenAPI document (openapi.spec.setup was not called)"
-        )
-    try:
-        document = renderer.document()
-    except InvalidSpecError as exc:
-        raise click.ClickException(f"invalid OpenAPI document: {exc}") from exc
-    if not isinstance(document, Mapping):
-        raise click.ClickException("the application's OpenAPI document is not a mapping")
-    return dict(document)
 
 
 @click.command("serve")
@@ -151,6 +134,13 @@ def serve(
     log_format: str | None,
 ) -> None:
     """Serve the application until SIGTERM or SIGINT, then shut down gracefully."""
+    # deferred to the command that runs them: --help imports no aiohttp nor openapi.spec
+    from openapi.spec import ConfigurationError, InvalidSpecError
+    from openapi.spec.request_id import current_request_id
+
+    from .server import bind_sockets, serve_workers
+    from .server import serve as serve_app
+
     set_log_format(log_format, current_request_id)
     client = get_client(ctx)
     if reload and not is_reloader_child():
@@ -223,6 +213,11 @@ def serve(
 @click.pass_context
 def spec(ctx: click.Context, fmt: str | None, output: Path | None) -> None:
     """Print the OpenAPI document, as JSON or YAML."""
+    # deferred to the command that runs them: --help imports no PyYAML nor openapi.spec
+    import yaml
+
+    from .document import openapi_document
+
     document = openapi_document(get_client(ctx).get_app())
     if fmt is None:
         suffix = output.suffix.lower() if output else ""
@@ -243,6 +238,12 @@ def spec(ctx: click.Context, fmt: str | None, output: Path | None) -> None:
 @click.pass_context
 def routes(ctx: click.Context, as_json: bool) -> None:
     """List the routes: path, method and operationId."""
+    # deferred to the command that runs them: --help imports no aiohttp nor openapi.spec
+    from openapi.spec import SPEC_APP_KEY
+
+    from .document import openapi_document
+    from .routes import format_table, route_rows
+
     client = get_client(ctx)
     app = client.get_app()
     document = openapi_document(app) if app.get(SPEC_APP_KEY) is not None else None

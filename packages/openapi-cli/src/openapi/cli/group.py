@@ -7,34 +7,28 @@ The group builds the application (``web()``), serves it (``serve``) and document
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-import aiohttp
 import click
 from aiohttp.web import AppKey, Application
 from openapi.spec import DEFAULT_MAX_BODY_SIZE, ConfigurationError, json_error_middleware, setup
 
+from .command_group import CommandGroup
 from .commands import routes, serve, spec
-from .logs import configure_logging, resolve_level
-from .plugins import load_plugin, plugin_names
 from .production import Feature, setup_production
 from .sentry import setup_sentry
-from .version import __version__
 
 AppSetup = Callable[[Application], None]
 
 #: ``app[SERVING]`` is True when the application was built to be served (``web(server=True)``)
 SERVING = AppKey("openapi.cli.serving", bool)
 
-_VERBOSE = "openapi.cli.verbose"
 # the Info fields OpenApiClient takes as arguments, with their defaults
 _INFO_DEFAULTS = {"title": "Open API", "version": "0.1.0", "description": ""}
-_QUIET = "openapi.cli.quiet"
 
 
-class OpenApiClient(click.Group):
+class OpenApiClient(CommandGroup):
     """A click group for one application: ``serve``, ``spec``, ``routes``, plugin commands.
 
     Commands find this object as ``ctx.obj`` (``ctx.find_object(OpenApiClient)`` from a
@@ -96,14 +90,8 @@ class OpenApiClient(click.Group):
         self.tracing = tracing
         self.request_id = request_id
         self._app: Application | None = None
-        params = list(attrs.pop("params", None) or ())
-        params.extend(_global_options())
         attrs.setdefault("help", description or None)
-        # -h is help everywhere (a command's own -h option wins over it)
-        context = dict(attrs.pop("context_settings", None) or {})
-        context.setdefault("help_option_names", ["-h", "--help"])
-        attrs["context_settings"] = context
-        super().__init__(name=name, params=params, **attrs)
+        super().__init__(name=name, **attrs)
         for command in (serve, spec, routes, *commands):
             self.add_command(command)
 
@@ -191,45 +179,8 @@ class OpenApiClient(click.Group):
         """(title, version) of the application, for ``--version``."""
         return self.title, self.version
 
-    # --- click ---------------------------------------------------------------------
-
-    def make_context(
-        self,
-        info_name: str | None,
-        args: list[str],
-        parent: click.Context | None = None,
-        **extra: Any,
-    ) -> click.Context:
-        extra.setdefault("obj", self)
-        return super().make_context(info_name, args, parent=parent, **extra)
-
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        # the seed's behaviour: no command prints the help and succeeds
-        if not args and self.no_args_is_help and not ctx.resilient_parsing:
-            click.echo(ctx.get_help(), color=ctx.color)
-            ctx.exit(0)
-        return super().parse_args(ctx, args)
-
-    def invoke(self, ctx: click.Context) -> Any:
-        level = resolve_level(
-            verbose=ctx.meta.get(_VERBOSE, False), quiet=ctx.meta.get(_QUIET, False)
-        )
-        configure_logging(level)
-        try:
-            return super().invoke(ctx)
-        except ConfigurationError as exc:  # its message says what to change
-            raise click.ClickException(str(exc)) from None
-
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        command = super().get_command(ctx, cmd_name)
-        if command is None:
-            command = load_plugin(cmd_name)
-        return command
-
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        names = set(super().list_commands(ctx))
-        names.update(name for name in plugin_names() if self.get_command(ctx, name))
-        return sorted(names)
+    def reported_errors(self) -> tuple[type[Exception], ...]:
+        return (ConfigurationError,)  # its message says what to change
 
 
 def rest(
@@ -295,48 +246,3 @@ def _base_path(base_path: str) -> str:
     if base_path and not base_path.startswith("/"):
         raise ValueError(f"base_path must start with '/': {base_path!r}")
     return base_path
-
-
-def _show_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
-    if not value or ctx.resilient_parsing:
-        return
-    client = ctx.find_object(OpenApiClient)
-    title, version = client.version_info() if client else ("Open API", "")
-    python = sys.version.split()[0]
-    click.echo(f"{title} {version}".rstrip())
-    click.echo(f"aio-openapi-cli {__version__}, aiohttp {aiohttp.__version__}, Python {python}")
-    ctx.exit()
-
-
-def _remember(key: str) -> Callable[[click.Context, click.Parameter, bool], None]:
-    def callback(ctx: click.Context, param: click.Parameter, value: bool) -> None:
-        ctx.meta[key] = value
-
-    return callback
-
-
-def _global_options() -> list[click.Parameter]:
-    return [
-        click.Option(
-            ["--version"],
-            is_flag=True,
-            expose_value=False,
-            is_eager=True,
-            callback=_show_version,
-            help="Show the application's title and version, then exit.",
-        ),
-        click.Option(
-            ["-v", "--verbose"],
-            is_flag=True,
-            expose_value=False,
-            callback=_remember(_VERBOSE),
-            help="Log debug messages (default level: LOG_LEVEL, else INFO).",
-        ),
-        click.Option(
-            ["-q", "--quiet"],
-            is_flag=True,
-            expose_value=False,
-            callback=_remember(_QUIET),
-            help="Log errors only.",
-        ),
-    ]

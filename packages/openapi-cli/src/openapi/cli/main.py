@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
-import importlib
 import os
 import sys
 import tomllib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from aiohttp.web import Application
-from openapi.spec import SPEC_APP_KEY
 
-from .group import BUILT_BY, OpenApiClient
+from .command_group import CommandGroup
+from .commands import routes, serve, spec
 from .new_project import new
 from .version import __version__
+
+if TYPE_CHECKING:
+    from aiohttp.web import Application
+
+    from .group import OpenApiClient
 
 #: environment variable naming the application when ``--app`` is not given
 APP_ENV = "OPENAPI_APP"
@@ -56,19 +59,19 @@ def project_app(start: Path | None = None) -> str | None:
     return reference
 
 
-class ConsoleClient(OpenApiClient):
-    """An :class:`OpenApiClient` whose application comes from ``--app MODULE:FACTORY``.
+class ConsoleClient(CommandGroup):
+    """The ``openapi-cli`` group: its application comes from ``--app MODULE:FACTORY``.
 
     FACTORY is an attribute of MODULE: a ``rest()`` group, an aiohttp ``Application``, or a
     callable returning either. A ``rest()`` group lends its application, title, version and
-    commands.
+    commands. Once the application is loaded, commands find its
+    :class:`~openapi.cli.OpenApiClient` as ``ctx.obj``. Without an application (``--help``,
+    ``new``) nothing of aiohttp is imported.
     """
 
     def __init__(self) -> None:
         super().__init__(
             name="openapi-cli",
-            title="aio-openapi-cli",
-            version=__version__,
             help="Serve and manage an aiohttp application built with aio-openapi.",
             params=[
                 click.Option(
@@ -82,11 +85,10 @@ class ConsoleClient(OpenApiClient):
                 )
             ],
         )
-        self.add_command(new)
+        for command in (serve, spec, routes, new):
+            self.add_command(command)
         self._reference: str | None = None
         self._target: OpenApiClient | None = None
-        self._factory: Callable[[], Application] | None = None
-        self._built: Application | None = None
 
     # --- loading --app -----------------------------------------------------------------
 
@@ -96,22 +98,12 @@ class ConsoleClient(OpenApiClient):
 
     def load(self, reference: str) -> None:
         """Import MODULE and resolve FACTORY (``--app``); a clear usage error on failure."""
+        # deferred to loading an application: --help and `new` import no aiohttp
+        from .app_reference import resolve_client
+
         self._reference = reference
-        self._target = self._factory = self._built = None
-        self.base_path = ""
-        found = _resolve(reference)
-        if isinstance(found, OpenApiClient):
-            self._target = found
-            self.base_path = found.base_path
-        elif isinstance(found, Application):
-            self._built = found
-            self._factory = _call_again(reference)
-        else:
-            raise click.BadParameter(
-                f"{reference} is a {type(found).__name__}: expected a rest() group, an "
-                f"aiohttp Application or a callable returning one",
-                param_hint="'--app'",
-            )
+        self._target = None
+        self._target = resolve_client(reference)
 
     def _loaded(self) -> bool:
         if self._reference is None:
@@ -121,50 +113,41 @@ class ConsoleClient(OpenApiClient):
             self.load(reference)
         return True
 
-    def _require(self) -> None:
-        if not self._loaded():
+    @property
+    def target(self) -> OpenApiClient:
+        """The loaded application's group; a usage error when none is named."""
+        if not self._loaded() or self._target is None:
             raise click.UsageError(
                 f"no application: pass --app MODULE:FACTORY, set {APP_ENV}, or run in a "
                 f'project whose pyproject.toml says [tool.openapi] app = "MODULE:FACTORY"'
             )
+        return self._target
 
     # --- the application ---------------------------------------------------------------
 
+    @property
+    def base_path(self) -> str:
+        return self._target.base_path if self._target is not None else ""
+
     def build_app(self, server: bool = False) -> Application:
-        self._require()
-        if self._target is not None:
-            return self._target.build_app(server=server)
-        if self._built is not None:
-            app, self._built = self._built, None
-            return app
-        assert self._factory is not None
-        return self._factory()
+        return self.target.build_app(server=server)
 
     def web(self, server: bool = False) -> Application:
-        self._require()
-        if self._target is not None:
-            return self._target.web(server=server)
-        return super().web(server=server)
+        return self.target.web(server=server)
+
+    def get_app(self) -> Application:
+        return self.target.get_app()
 
     def get_serve_app(self) -> Application:
-        self._require()
-        if self._target is not None:
-            return self._target.get_serve_app()
-        app = self.web(server=True)
-        built_by = app.get(BUILT_BY)  # a factory returning rest(...).web()
-        return built_by.mount(app) if built_by is not None else app
+        return self.target.get_serve_app()
 
     def version_info(self) -> tuple[str, str]:
         if self._loaded():
-            if self._target is not None:
-                return self._target.version_info()
-            app = self.get_app()
-            renderer = app.get(SPEC_APP_KEY)
-            if renderer is not None:
-                info = renderer.document().get("info") or {}
-                return str(info.get("title", "")), str(info.get("version", ""))
-            return self._reference or "", ""
-        return super().version_info()
+            return self.target.version_info()
+        return "aio-openapi-cli", __version__
+
+    def reported_errors(self) -> tuple[type[Exception], ...]:
+        return self._target.reported_errors() if self._target is not None else ()
 
     # --- commands of a rest() group ----------------------------------------------------
 
@@ -180,7 +163,8 @@ class ConsoleClient(OpenApiClient):
         # starts (a command's help needs none)
         if command is not None and command.name not in _WITHOUT_APP:
             if not ctx.meta.get(_ASKS_HELP):
-                self._require()
+                # commands see the application's group, as under its own main()
+                ctx.obj = self.target
         return name, command, rest
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
@@ -197,64 +181,6 @@ class ConsoleClient(OpenApiClient):
         if self._loaded() and self._target is not None:
             names.update(self._target.list_commands(ctx))
         return sorted(names)
-
-
-def _import(reference: str) -> tuple[Any, str]:
-    module_name, sep, attribute = reference.partition(":")
-    if not sep or not module_name or not attribute:
-        raise click.BadParameter(
-            f"{reference!r} is not MODULE:FACTORY (for example myapp.main:create_app)",
-            param_hint="'--app'",
-        )
-    # like `python -m`, find modules in the working directory
-    if "" not in sys.path and os.getcwd() not in sys.path:
-        sys.path.insert(0, os.getcwd())
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError as exc:
-        if exc.name and module_name.startswith(exc.name):
-            raise click.BadParameter(
-                f"cannot import {module_name!r}: {exc}", param_hint="'--app'"
-            ) from exc
-        raise
-    found: Any = module
-    for part in attribute.split("."):
-        try:
-            found = getattr(found, part)
-        except AttributeError:
-            raise click.BadParameter(
-                f"module {module_name!r} has no attribute {attribute!r}", param_hint="'--app'"
-            ) from None
-    return found, attribute
-
-
-def _resolve(reference: str) -> Any:
-    found, attribute = _import(reference)
-    if isinstance(found, (OpenApiClient, Application)):
-        return found
-    if callable(found):
-        result = found()
-        if hasattr(result, "__await__"):
-            close = getattr(result, "close", None)
-            if close is not None:
-                close()
-            raise click.BadParameter(
-                f"{attribute} is a coroutine function: make it a plain function returning "
-                f"the application",
-                param_hint="'--app'",
-            )
-        return result
-    return found
-
-
-def _call_again(reference: str) -> Callable[[], Application]:
-    def factory() -> Application:
-        found = _resolve(reference)
-        if not isinstance(found, Application):
-            raise click.ClickException(f"{reference} did not return an aiohttp Application")
-        return found
-
-    return factory
 
 
 def console_client() -> ConsoleClient:

@@ -4,7 +4,8 @@ Registered in the ``openapi.cli`` entry-point group (extra ``cli``), so
 ``openapi-cli --app M:F asyncapi`` finds it without openapi-cli importing openapi.ws;
 also usable as ``rest(commands=[asyncapi])``. The application comes from the click
 context object: an object with ``get_app()`` (openapi.cli's client), an aiohttp
-``Application``, or a dict holding one at ``"app"``.
+``Application``, or a dict holding one at ``"app"``. Declared with click alone, so that
+``openapi-cli --help`` lists it without importing aiohttp.
 """
 
 from __future__ import annotations
@@ -14,10 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import click
-import yaml
-
-from .asyncapi import AsyncApiError
-from .sockets import SOCKETS_KEY, Sockets
 
 __all__ = ["asyncapi"]
 
@@ -53,6 +50,12 @@ def application(ctx: click.Context) -> Any:
 @click.pass_context
 def asyncapi(ctx: click.Context, fmt: str | None, output: Path | None) -> None:
     """Print the AsyncAPI 3.0 document of the websocket API, as JSON or YAML."""
+    # deferred to the command that runs them: --help imports no aiohttp nor PyYAML
+    import yaml
+
+    from .asyncapi import AsyncApiError
+    from .sockets import SOCKETS_KEY, Sockets
+
     app = application(ctx)
     sockets = app.get(SOCKETS_KEY) if hasattr(app, "get") else None
     if not isinstance(sockets, Sockets):
