@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import weakref
-from collections.abc import AsyncGenerator, Callable, Hashable, Mapping, Sequence
+from collections.abc import AsyncGenerator, Awaitable, Callable, Hashable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
@@ -115,7 +115,7 @@ class CrudDB(Database):
 
     # the rows of a selection, one statement per shape
 
-    async def _fetch_selected(
+    def _fetch_selected(
         self,
         selection: Selection,
         build: Callable[[list[Any]], Any],
@@ -124,10 +124,13 @@ class CrudDB(Database):
         rest: Hashable = None,
         arguments: Mapping[str, Any] | None = None,
         conn: Connection | None = None,
-    ) -> list[Row]:
+    ) -> Awaitable[list[Row]]:
         """Rows of ``build(conditions)``, the conditions being the selection's filters and
         search. ``build`` binds its own values as named parameters (``arguments``);
-        ``kind`` and ``rest`` complete the shape."""
+        ``kind`` and ``rest`` complete the shape.
+
+        Not a coroutine: it returns the fetch to await, one coroutine level less on every
+        statement."""
         table, search = selection.table, selection.search
         plan = None
         if selection.statement is None:
@@ -137,7 +140,7 @@ class CrudDB(Database):
             conditions = build_conditions(table, selection.filters, selection.consumer)
             if search is not None:
                 conditions.append(search_condition(table, search.fields, search.text))
-            return await self.fetch(build(conditions), conn=conn)
+            return self.fetch(build(conditions), conn=conn)
         key = StatementKey(kind, table, plan.shape, search.fields if search else (), rest)
         compiled = self.compiler.get(key)
         if compiled is None:
@@ -152,7 +155,7 @@ class CrudDB(Database):
         if arguments:
             values.update(arguments)
         # CrudDB's own statements leave no session state: no reset round trip after them
-        return await self.fetch_compiled(
+        return self.fetch_compiled(
             compiled, compiled.arguments(values), conn=conn, session_neutral=True
         )
 
@@ -163,15 +166,7 @@ class CrudDB(Database):
         how many the selection holds in all (one round trip: ``count(*) OVER ()``)."""
         table = selection.table
         if window.total is Total.NONE:
-            found = await self._fetch_selected(
-                selection,
-                lambda conditions: window.apply(table, selection.select(conditions)),
-                kind="select",
-                rest=window.shape,
-                arguments=window.arguments(),
-                conn=conn,
-            )
-            return Page(found)
+            return Page(await self._window_rows(selection, window, conn))
 
         capped = window.total is Total.CAPPED
         arguments = window.arguments()
@@ -215,6 +210,20 @@ class CrudDB(Database):
             names = tuple(first.keys())[:-1]
             rows = [dict(zip(names, record, strict=False)) for record in records]
         return Page(rows, total)
+
+    def _window_rows(
+        self, selection: Selection, window: Window, conn: Connection | None
+    ) -> Awaitable[list[Row]]:
+        """The rows of ``window`` over ``selection``, uncounted."""
+        table = selection.table
+        return self._fetch_selected(
+            selection,
+            lambda conditions: window.apply(table, selection.select(conditions)),
+            kind="select",
+            rest=window.shape,
+            arguments=window.arguments(),
+            conn=conn,
+        )
 
     async def stream(
         self,
@@ -303,10 +312,8 @@ class CrudDB(Database):
     ) -> list[Row]:
         """Rows of ``table`` matching ``filters``."""
         window = OffsetWindow(parse_order_by(order_by), limit, offset or 0)
-        page = await self.select_page(
-            Selection(table, filters, consumer=consumer), window, conn=conn
-        )
-        return page.rows
+        # select_page's uncounted path, without its coroutine
+        return await self._window_rows(Selection(table, filters, consumer=consumer), window, conn)
 
     async def db_list(
         self,

@@ -60,14 +60,6 @@ def invalid_value(exc: BaseException) -> UnprocessableEntity:
     return UnprocessableEntity("Invalid data", errors=[{"field": field, "message": str(exc)}])
 
 
-async def _release(pool: asyncpg.Pool, connection: Connection) -> None:
-    """Give a connection back; one broken mid-query cannot be reset and is dropped."""
-    try:
-        await pool.release(connection)
-    except Exception:  # asyncpg terminated it; the request's own error (503) is the answer
-        pass
-
-
 def _has_idle(pool: asyncpg.Pool) -> bool:
     """Whether the pool has a free connection holder, so acquiring does not queue."""
     # the pool's queue of free holders: O(1), where get_idle_size() walks every holder
@@ -265,38 +257,40 @@ class Database:
 
     async def _acquire(self, pool: asyncpg.Pool) -> Connection:
         """A pool connection within :attr:`acquire_timeout`; DatabaseUnavailable if not."""
-        if not self._pool_observers:
-            return await self._take(pool)
-        start = time.perf_counter()
-        connection = await self._take(pool)
-        seconds = time.perf_counter() - start
-        for observer in self._pool_observers:
-            observer.db_acquired(seconds)
-        self._report_pool(pool)
-        return connection
-
-    async def _take(self, pool: asyncpg.Pool) -> Connection:
+        # one coroutine, no context manager: each level costs every statement
+        observed = bool(self._pool_observers)
+        start = time.perf_counter() if observed else 0.0
         gate = self._gate
-        try:
-            await gate.take(self.acquire_timeout)
-        except TimeoutError as exc:
-            raise DatabaseUnavailable("Database busy: no connection available") from exc
+        if not gate.try_take():
+            try:
+                await gate.take(self.acquire_timeout)
+            except TimeoutError as exc:
+                raise DatabaseUnavailable("Database busy: no connection available") from exc
         try:
             if _has_idle(pool):
                 # a slot of the gate and an idle connection: acquiring cannot wait
-                return await pool.acquire()
-            # not opened yet (min_size < max_size), or taken from the pool directly
-            return await pool.acquire(timeout=self.acquire_timeout)
+                connection = await pool.acquire()
+            else:
+                # not opened yet (min_size < max_size), or taken from the pool directly
+                connection = await pool.acquire(timeout=self.acquire_timeout)
         except BaseException as exc:
             gate.release()
             if isinstance(exc, unavailable_errors) or isinstance(exc, TimeoutError):
                 raise DatabaseUnavailable() from exc
             raise
+        if observed:
+            seconds = time.perf_counter() - start
+            for observer in self._pool_observers:
+                observer.db_acquired(seconds)
+            self._report_pool(pool)
+        return connection
 
     async def _release(self, pool: asyncpg.Pool, connection: Connection) -> None:
         """Give a connection back to the pool and its slot to the next waiter."""
         try:
-            await _release(pool, connection)
+            await pool.release(connection)
+        except Exception:  # asyncpg terminated it; the request's own error (503) is the answer
+            pass
         finally:
             self._gate.release()
             if self._pool_observers:
@@ -397,38 +391,35 @@ class Database:
         session_neutral: bool = False,
     ) -> list[Row]:
         """Rows of a compiled statement (``session_neutral`` as for :meth:`connection`)."""
-        with self._statement_span(sql.sql):
-            return await self._fetch_compiled(sql, args, conn, session_neutral)
-
-    async def _fetch_compiled(
-        self, sql: CompiledSQL, args: Sequence[Any], conn: Connection | None, neutral: bool
-    ) -> list[Row]:
-        if conn is not None:
+        tracer = self._statement_tracer
+        span = _UNTRACED if tracer is None else tracer.db_statement(sql.sql)
+        with span:
+            if conn is not None:
+                try:
+                    return sql.rows(await conn.fetch(sql.sql, *args))
+                except unavailable_errors as exc:
+                    raise DatabaseUnavailable() from exc
+                except invalid_value_errors as exc:  # a bad value is the client's error: 422
+                    raise invalid_value(exc) from exc
+                except broken_connection_errors as exc:
+                    if isinstance(exc, asyncpg.InternalClientError) or _lost(conn):
+                        raise DatabaseUnavailable() from exc
+                    raise
+            pool = self._pool or await self.open()
+            connection = await self._acquire(pool)
             try:
-                return sql.rows(await conn.fetch(sql.sql, *args))
-            except unavailable_errors as exc:
+                records = await connection.fetch(sql.sql, *args)
+                if session_neutral:
+                    connection.keep_session()
+            except unavailable_errors + broken_connection_errors as exc:
+                # this connection served only this statement: a broken state means an outage
+                _discard(connection)
                 raise DatabaseUnavailable() from exc
             except invalid_value_errors as exc:  # a bad value is the client's error: 422
                 raise invalid_value(exc) from exc
-            except broken_connection_errors as exc:
-                if isinstance(exc, asyncpg.InternalClientError) or _lost(conn):
-                    raise DatabaseUnavailable() from exc
-                raise
-        pool = self._pool or await self.open()
-        connection = await self._acquire(pool)
-        try:
-            records = await connection.fetch(sql.sql, *args)
-            if neutral:
-                connection.keep_session()
-        except unavailable_errors + broken_connection_errors as exc:
-            # this connection served only this statement: a broken state means an outage
-            _discard(connection)
-            raise DatabaseUnavailable() from exc
-        except invalid_value_errors as exc:  # a bad value is the client's error: 422
-            raise invalid_value(exc) from exc
-        finally:
-            await self._release(pool, connection)
-        return sql.rows(records)
+            finally:
+                await self._release(pool, connection)
+            return sql.rows(records)
 
     # schema (tests and command line)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import asynccontextmanager
-from typing import Any, ClassVar, get_args
+from typing import Any, ClassVar, NoReturn, get_args
 
 import asyncpg
 import sqlalchemy as sa
@@ -136,16 +136,12 @@ class SqlApiPath(ApiPath):
 
     # helpers
 
-    @asynccontextmanager
-    async def _integrity(self) -> AsyncIterator[None]:
-        """Constraint violations as 422s naming their columns."""
-        try:
-            yield
-        except asyncpg.PostgresError as exc:
-            error = await integrity_error(self.db, exc)
-            if error is None:
-                raise
-            raise error from exc
+    async def _raise_integrity(self, exc: asyncpg.PostgresError) -> NoReturn:
+        """Raise ``exc``, a constraint violation as a 409/422 naming its columns."""
+        error = await integrity_error(self.db, exc)
+        if error is None:
+            raise exc
+        raise error from exc
 
     @asynccontextmanager
     async def _one_row(
@@ -316,8 +312,10 @@ class SqlApiPath(ApiPath):
         table = table if table is not None else self.db_table
         if data is None:
             data = self.insert_data(await self.body_data(), body_schema=body_schema)
-        async with self._integrity():
+        try:
             rows = await self.db.db_insert(table, data, conn=conn)
+        except asyncpg.PostgresError as exc:
+            await self._raise_integrity(exc)
         return self._dump(self._item_schema(dump_schema), rows[0])
 
     async def create_list(
@@ -348,8 +346,10 @@ class SqlApiPath(ApiPath):
                     data.append({**result.data, **path_values})
             if errors:
                 self.raise_validation_error(errors=errors)
-        async with self._integrity():
+        try:
             rows = await self.db.db_insert(table, data, conn=conn)
+        except asyncpg.PostgresError as exc:
+            await self._raise_integrity(exc)
         return self._dump(dump_schema, rows)
 
     async def update_one(
@@ -371,10 +371,12 @@ class SqlApiPath(ApiPath):
             data = dict(self.cleaned(body_schema, body, strict=False, multiple=self.form_body))
         filters = self._filters(filters, query, query_schema)
         self._require_filter(filters, query_schema, "update")
-        async with self._integrity():
+        try:
             async with self._one_row(table, filters, conn) as connection:
                 rows = await self.db.db_update(table, filters, data, conn=connection, consumer=self)
                 self._check_one(rows, "update_one")
+        except asyncpg.PostgresError as exc:
+            await self._raise_integrity(exc)
         if not rows:
             raise NotFound()
         return self._dump(self._item_schema(dump_schema), rows[0])
@@ -419,8 +421,10 @@ class SqlApiPath(ApiPath):
             data = dict(self.cleaned(body_schema, await self.json_data(), strict=False))
         filters, search = self._selection(filters, query, query_schema, "update")
         selection = Selection(table, filters, search, self)
-        async with self._integrity():
+        try:
             rows = await self.db.update_selected(selection, data, conn=conn)
+        except asyncpg.PostgresError as exc:
+            await self._raise_integrity(exc)
         return self._dump(dump_schema, rows)
 
     async def delete_list(

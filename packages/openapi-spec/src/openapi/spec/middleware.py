@@ -68,48 +68,43 @@ def _http_exception_message(exc: web.HTTPException) -> str:
     return exc.reason
 
 
-async def _answer_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
-    try:
-        response = await handler(request)
-    except ApiError as exc:
-        return json_error(exc.status, exc.message, exc.errors, exc.headers)
-    except ValidationErrors as exc:
-        return json_error(422, exc.message, list(exc.errors))
-    except web.HTTPException as exc:
-        if exc.status < 400 or exc.content_type == JSON_CONTENT_TYPE:
-            raise
-        return json_error(exc.status, _http_exception_message(exc), headers=exc.headers)
-    except Exception:
-        logger.exception("%s %s failed", request.method, request.path)
-        return server_error_response()
-    if (
-        response.status >= 400
-        and isinstance(response, web.Response)
-        and not response.prepared
-        and response.content_type != JSON_CONTENT_TYPE
-    ):
-        return json_error(response.status, response.reason, headers=response.headers)
-    return response
-
-
-@web.middleware
-async def json_error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Turn every error into a JSON answer; a 500 is logged and never shows a traceback."""
-    return await _answer_errors(request, handler)
-
-
-def json_error_middleware_limited(max_size: int) -> Middleware:
-    """:func:`json_error_middleware` that also limits request bodies to ``max_size``
-    bytes, as :func:`body_size_middleware` does: one middleware instead of two, since
-    every layer costs every request (what :func:`~openapi.spec.setup` installs)."""
+def json_error_middleware_limited(max_size: int | None) -> Middleware:
+    """:data:`json_error_middleware` that also limits request bodies to ``max_size``
+    bytes (None: the application's own limit), as :func:`body_size_middleware` does: one
+    middleware instead of two, since every layer costs every request (what
+    :func:`~openapi.spec.setup` installs)."""
 
     @web.middleware
     async def json_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
-        if request.client_max_size != max_size:
+        if max_size is not None and request.client_max_size != max_size:
             request = request.clone(client_max_size=max_size)
-        return await _answer_errors(request, handler)
+        try:
+            response = await handler(request)
+        except ApiError as exc:
+            return json_error(exc.status, exc.message, exc.errors, exc.headers)
+        except ValidationErrors as exc:
+            return json_error(422, exc.message, list(exc.errors))
+        except web.HTTPException as exc:
+            if exc.status < 400 or exc.content_type == JSON_CONTENT_TYPE:
+                raise
+            return json_error(exc.status, _http_exception_message(exc), headers=exc.headers)
+        except Exception:
+            logger.exception("%s %s failed", request.method, request.path)
+            return server_error_response()
+        if (
+            response.status >= 400
+            and isinstance(response, web.Response)
+            and not response.prepared
+            and response.content_type != JSON_CONTENT_TYPE
+        ):
+            return json_error(response.status, response.reason, headers=response.headers)
+        return response
 
     return json_errors
+
+
+#: Turn every error into a JSON answer; a 500 is logged and never shows a traceback.
+json_error_middleware: Middleware = json_error_middleware_limited(None)
 
 
 def body_size_middleware(max_size: int) -> Middleware:
