@@ -1,13 +1,17 @@
 from __future__ import annotations
 
 import json as stdlib_json
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from uuid import UUID
 
 import pytest
 from data_models import Owner, Severity
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openapi.data import json
+from openapi.data.dump import dump
 
 
 def test_dumps_special_types() -> None:
@@ -78,3 +82,43 @@ def test_dumps_bytes_is_the_utf8_of_dumps() -> None:
     assert json.dumps_bytes(values[1]) == (
         b'["0902-02-21T12:45:30.105303+00:00:30","2026-01-01T00:00:00"]'
     )
+
+
+@dataclass
+class Stamp:
+    at: datetime
+    day: date
+    clock: time | None = None
+    later: list[datetime] = field(default_factory=list)
+
+
+_zones = st.one_of(
+    st.none(),
+    st.just(UTC),
+    st.timezones(),
+    st.builds(
+        timezone,
+        st.timedeltas(min_value=timedelta(hours=-23), max_value=timedelta(hours=23)),
+    ),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    at=st.datetimes(timezones=_zones),
+    day=st.dates(),
+    clock=st.none() | st.times(timezones=_zones),
+    later=st.lists(st.datetimes(timezones=_zones), max_size=3),
+)
+def test_dump_bytes_writes_what_dump_then_dumps_bytes_writes(
+    at: datetime, day: date, clock: time | None, later: list[datetime]
+) -> None:
+    """orjson writes some times itself (naive or UTC): the text must not change, for
+    offsets with seconds, LMT zones, folds and times with an offset included."""
+    stamp = Stamp(at, day, clock, later)
+    for schema, data in (
+        (Stamp, stamp),
+        (Stamp, {"at": at, "day": day, "clock": clock, "later": later}),
+        (list[Stamp], [stamp, stamp]),
+    ):
+        assert json.dump_bytes(schema, data) == json.dumps_bytes(dump(schema, data))

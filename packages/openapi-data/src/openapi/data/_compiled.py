@@ -62,14 +62,19 @@ class ValueLoader(CompileKey):
 
 @dataclass(frozen=True, slots=True)
 class ObjectDumper(CompileKey):
-    """Dump an instance of the dataclass ``cls``, a dict or any mapping."""
+    """Dump an instance of the dataclass ``cls``, a dict or any mapping.
+
+    ``native_times``: leave datetimes, dates and times that orjson writes as ISO 8601
+    text exactly as ``isoformat()`` does (see :func:`openapi.data.json.dump_bytes`)."""
 
     cls: Any
+    native_times: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class TypedDictDumper(CompileKey):
     cls: Any
+    native_times: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +82,7 @@ class ValueDumper(CompileKey):
     """Dump a value of any supported type hint."""
 
     hint: Any
+    native_times: bool = False
 
 
 class CompiledFunctions:

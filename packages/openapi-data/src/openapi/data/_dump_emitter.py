@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Iterable
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, Protocol
 from uuid import UUID
@@ -37,6 +37,7 @@ _BASE_GLOBALS: dict[str, Any] = {
     "_Decimal": Decimal,
     "_Enum": enum.Enum,
     "_duration": duration_text,
+    "_utc": UTC,
     "_fields_as_dict": fields_as_dict,
 }
 
@@ -66,9 +67,11 @@ DUMPS: dict[str, DumpsKind] = {}
 class DumpEmitter(Emitter):
     """Emit the body of one generated module (one dumper function plus helpers)."""
 
-    def __init__(self) -> None:
+    def __init__(self, native_times: bool = False) -> None:
         super().__init__(_BASE_GLOBALS)
         self.depth = 0
+        self.native_times = native_times
+        """leave to the JSON encoder the times it writes as ``isoformat()`` would"""
 
     def item_variable(self, hint: str) -> str:
         """A comprehension variable of the current depth: ``_x1``, ``_k2``."""
@@ -110,9 +113,9 @@ def kind_of(node: Node) -> DumpsKind:
         raise TypeError(f"cannot compile a dumper for {node.kind}") from None
 
 
-def compile_value(node: Node) -> Dumper:
+def compile_value(node: Node, native_times: bool = False) -> Dumper:
     """The dumper of a value of any kind."""
-    e = DumpEmitter()
+    e = DumpEmitter(native_times)
     b = e.b
     with b.block("def _dump_value(_o):"):
         b.line(f"return {e.expr(node, '_o')}")
@@ -121,4 +124,4 @@ def compile_value(node: Node) -> Dumper:
 
 @compiled.compiler(ValueDumper)
 def _value_dumper(key: ValueDumper) -> Dumper:
-    return compile_value(analyze(key.hint))
+    return compile_value(analyze(key.hint), key.native_times)

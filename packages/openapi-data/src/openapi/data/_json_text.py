@@ -28,16 +28,25 @@ def encode(obj: Any, default: Callable[[Any], Any]) -> str:
     return data.decode() if isinstance(data, bytes) else data
 
 
-def encode_bytes(obj: Any, default: Callable[[Any], Any]) -> bytes | str:
+def has_orjson() -> bool:
+    """Whether orjson writes the JSON."""
+    return bool(_orjson())
+
+
+def encode_bytes(
+    obj: Any, default: Callable[[Any], Any], *, native_times: bool = False
+) -> bytes | str:
     """Compact JSON of ``obj`` as orjson's UTF-8 bytes (no copy through ``str``), or the
-    standard library's text when orjson is absent or refuses the data."""
+    standard library's text when orjson is absent or refuses the data.
+
+    orjson hands datetimes, dates and times to ``default`` (which writes ``isoformat()``)
+    unless ``native_times``: then it writes them itself, for data whose datetimes and
+    dates are all ones it writes as ``isoformat()`` does (see ``json.dump_bytes``)."""
     orjson = _orjson()
     if orjson:
-        option = (
-            orjson.OPT_NON_STR_KEYS
-            | orjson.OPT_PASSTHROUGH_DATACLASS
-            | orjson.OPT_PASSTHROUGH_DATETIME
-        )
+        option = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATACLASS
+        if not native_times:
+            option |= orjson.OPT_PASSTHROUGH_DATETIME
         try:
             data: bytes = orjson.dumps(obj, default=default, option=option)
         except TypeError:

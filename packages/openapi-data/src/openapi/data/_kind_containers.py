@@ -139,7 +139,7 @@ class FixedTupleKind(Kind):
 
     def dump(self, e: DumpEmitter, node: Node, v: str) -> str:
         # A function of its own: each item is read once by index.
-        inner = DumpEmitter()
+        inner = DumpEmitter(e.native_times)
         b = inner.b
         with b.block("def _dump_tuple(_o):"):
             parts = []

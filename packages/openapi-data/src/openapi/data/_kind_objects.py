@@ -42,7 +42,7 @@ class ObjectKind(Kind):
     """What dataclasses and TypedDicts share: a compiled function per class, a ``$ref``."""
 
     loader_key: Callable[[Any], CompileKey]
-    dumper_key: Callable[[Any], CompileKey]
+    dumper_key: Callable[[Any, bool], CompileKey]
 
     def load(self, e: LoadEmitter, node: Node, src: str, dst: str, pre: str) -> None:
         fn = e.ref(self.loader_key(node.cls), "load_" + ident(node.cls))
@@ -52,7 +52,8 @@ class ObjectKind(Kind):
         return (dict,)
 
     def dump(self, e: DumpEmitter, node: Node, v: str) -> str:
-        return f"{e.ref(self.dumper_key(node.cls), 'dump_' + ident(node.cls))}({v})"
+        key = self.dumper_key(node.cls, e.native_times)
+        return f"{e.ref(key, 'dump_' + ident(node.cls))}({v})"
 
     def value_classes(self, node: Node) -> tuple[type, ...]:
         return (dict,)
@@ -367,7 +368,7 @@ def mapping_block(e: DumpEmitter, specs: tuple[FieldSpec, ...]) -> None:
 @compiled.compiler(ObjectDumper)
 def _object_dumper(key: ObjectDumper) -> Dumper:
     cls = key.cls
-    e = DumpEmitter()
+    e = DumpEmitter(key.native_times)
     b = e.b
     specs = dataclass_fields(cls)
     k = b.const(runtime_class(cls), "cls")
@@ -391,7 +392,7 @@ def _object_dumper(key: ObjectDumper) -> Dumper:
 @compiled.compiler(TypedDictDumper)
 def _typeddict_dumper(key: TypedDictDumper) -> Dumper:
     cls = key.cls
-    e = DumpEmitter()
+    e = DumpEmitter(key.native_times)
     b = e.b
     specs = typeddict_fields(cls)
     fn_name = f"_dump_{ident(cls)}"

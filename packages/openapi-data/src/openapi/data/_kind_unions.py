@@ -28,7 +28,7 @@ class UnionKind(Kind):
         e.b.line(f"{dst} = {fn}({src}, {pre}, _errors)")
 
     def dump(self, e: DumpEmitter, node: Node, v: str) -> str:
-        return f"{e.b.const(compile_union_dumper(node), 'union')}({v})"
+        return f"{e.b.const(compile_union_dumper(node, e.native_times), 'union')}({v})"
 
     def schema(self, w: SchemaRegistry, node: Node) -> dict[str, Any]:
         s: dict[str, Any] = {"anyOf": [w.node_schema(o) for o in node.args]}
@@ -107,10 +107,10 @@ def _union_loader(key: UnionLoader) -> Loader:
     return b.build("_load_union", "loader union")
 
 
-def compile_union_dumper(node: Node) -> Dumper:
+def compile_union_dumper(node: Node, native_times: bool = False) -> Dumper:
     """Pick the option by the value's class: exact classes first, so True is never
     dumped by an int option; then subclasses."""
-    e = DumpEmitter()
+    e = DumpEmitter(native_times)
     b = e.b
     # Exact classes first, so True is never dumped by an int option and so on.
     with b.block("def _dump_union(_o):"):

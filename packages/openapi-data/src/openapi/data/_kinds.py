@@ -36,8 +36,9 @@ def loader_of(schema: Any, *, strict: bool, multiple: bool) -> Loader:
     return compiled.get(ValueLoader(schema, multiple))
 
 
-def dumper_of(schema: Any) -> Dumper:
-    """The dumper of a dataclass or of any supported type hint."""
+def dumper_of(schema: Any, *, native_times: bool = False) -> Dumper:
+    """The dumper of a dataclass or of any supported type hint (``native_times``: see
+    :class:`~openapi.data._compiled.ObjectDumper`)."""
     if is_dataclass_type(schema):
-        return compiled.get(ObjectDumper(schema))
-    return compiled.get(ValueDumper(schema))
+        return compiled.get(ObjectDumper(schema, native_times))
+    return compiled.get(ValueDumper(schema, native_times))

@@ -12,11 +12,12 @@ from collections.abc import Callable
 from datetime import date, datetime, time
 from typing import Any
 
-from ._json_text import encode, encode_bytes, loads
+from ._json_text import encode, encode_bytes, has_orjson, loads
+from ._kinds import dumper_of
 from ._output_values import dump_any
 from .dump import dump
 
-__all__ = ["JSONDecodeError", "dumps", "dumps_bytes", "loads"]
+__all__ = ["JSONDecodeError", "dump_bytes", "dumps", "dumps_bytes", "loads"]
 
 JSONDecodeError = _json.JSONDecodeError
 
@@ -24,6 +25,25 @@ JSONDecodeError = _json.JSONDecodeError
 def dumps(obj: Any) -> str:
     """Compact JSON text of ``obj``."""
     return encode(obj, _default)
+
+
+def dump_bytes(schema: Any, data: Any) -> bytes:
+    """The JSON of ``dump(schema, data)`` as UTF-8 bytes, in one pass: with orjson, the
+    dumper leaves datetimes (naive or UTC) and dates to orjson, which writes the same
+    ISO 8601 text as ``isoformat()`` some five times faster."""
+    if not has_orjson():
+        return dumps_bytes(dump(schema, data))
+    try:
+        fn = _native_dumpers[schema]
+    except KeyError:
+        fn = _native_dumpers[schema] = dumper_of(schema, native_times=True)
+    except TypeError:  # an unhashable hint: compiled, but not cached here
+        fn = dumper_of(schema, native_times=True)
+    body = encode_bytes(fn(data), _default, native_times=True)
+    return body if isinstance(body, bytes) else body.encode()
+
+
+_native_dumpers: dict[Any, Callable[[Any], Any]] = {}
 
 
 def dumps_bytes(obj: Any) -> bytes:

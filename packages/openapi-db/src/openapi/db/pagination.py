@@ -25,7 +25,8 @@ from typing import Any, Literal
 import sqlalchemy as sa
 from aiohttp import web
 from openapi.data import fields
-from openapi.data.json import dumps_bytes
+from openapi.data.dump import dump
+from openapi.data.json import dump_bytes, dumps_bytes
 from openapi.spec import RESPONSE_HEADERS_ATTRIBUTE, json_body_response
 from yarl import URL
 
@@ -92,13 +93,58 @@ def _total_header(total: Total, total_cap: int) -> dict[str, Any]:
     }
 
 
-@dataclasses.dataclass
 class PaginatedData:
-    """What ``SqlApiPath.get_list()`` returns: ``.json_response()`` answers the page."""
+    """What ``SqlApiPath.get_list()`` returns: ``.json_response()`` answers the page.
 
-    data: list[Any]
-    links: dict[str, URL] = dataclasses.field(default_factory=dict)
-    total: int | None = None
+    ``data`` is the page's items, JSON-ready; ``links`` the other pages' URLs by
+    relation; ``total`` the number of matching items, when counted. Made from rows and
+    the schema to dump them with (:meth:`of_rows`), the rows are dumped when ``data`` is
+    first read, and :meth:`json_response` writes them as JSON in one pass.
+    """
+
+    __slots__ = ("_data", "_rows", "_schema", "links", "total")
+
+    def __init__(
+        self,
+        data: list[Any],
+        links: dict[str, URL] | None = None,
+        total: int | None = None,
+    ) -> None:
+        self._data: list[Any] | None = data
+        self._rows: list[Any] = []
+        self._schema: Any = None
+        self.links: dict[str, URL] = links if links is not None else {}
+        self.total = total
+
+    @classmethod
+    def of_rows(
+        cls, rows: list[Any], schema: Any, links: dict[str, URL], total: int | None
+    ) -> PaginatedData:
+        """The page of ``rows``, dumped with ``schema`` (a ``list[X]``) when needed."""
+        page = cls([], links, total)
+        page._data, page._rows, page._schema = None, rows, schema
+        return page
+
+    @property
+    def data(self) -> list[Any]:
+        """The page's items, JSON-ready."""
+        if self._data is None:
+            self._data = dump(self._schema, self._rows)
+        return self._data
+
+    @data.setter
+    def data(self, value: list[Any]) -> None:
+        self._data = value
+
+    def __repr__(self) -> str:
+        return f"PaginatedData({self.data!r}, {self.links!r}, {self.total!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, PaginatedData):
+            return NotImplemented
+        return (self.data, self.links, self.total) == (other.data, other.links, other.total)
+
+    __hash__ = None  # type: ignore[assignment]
 
     def headers(self) -> dict[str, str]:
         """``Link`` and ``X-Total-Count`` headers."""
@@ -117,7 +163,12 @@ class PaginatedData:
         """The page as a JSON array, with the pagination headers."""
         all_headers = self.headers()
         all_headers.update(headers or {})
-        return json_body_response(dumps_bytes(self.data), status, all_headers)
+        if self._data is None:
+            # never read as data: dumped and written in one pass
+            body = dump_bytes(self._schema, self._rows)
+        else:
+            body = dumps_bytes(self._data)
+        return json_body_response(body, status, all_headers)
 
 
 def _primary_key_order(table: sa.Table) -> tuple[OrderField, ...]:

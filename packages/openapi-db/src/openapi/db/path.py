@@ -170,10 +170,14 @@ class SqlApiPath(ApiPath):
     def _dump(self, schema: Any, rows: Any) -> Any:
         schema = self._find_schema(schema)
         if isinstance(rows, list):
-            rows = [r if type(r) is dict else dict(r) for r in rows]
+            rows = self._rows_as_dicts(rows)
         elif rows is not None and type(rows) is not dict:
             rows = dict(rows)
         return self.dump(schema, rows) if schema is not None else rows
+
+    @staticmethod
+    def _rows_as_dicts(rows: list[Any]) -> list[Any]:
+        return [r if type(r) is dict else dict(r) for r in rows]
 
     def _filters(
         self, filters: Mapping[str, Any] | None, query: Mapping[str, Any] | None, query_schema: Any
@@ -225,7 +229,10 @@ class SqlApiPath(ApiPath):
         )
         list_query = ListQuery(selection, params, self.full_url())
         page = await paginator.page(self.db, list_query, conn=conn)
-        return PaginatedData(self._dump(dump_schema, page.rows), page.links, page.total)
+        schema = self._find_schema(dump_schema)
+        if schema is None:
+            return PaginatedData(self._rows_as_dicts(page.rows), page.links, page.total)
+        return PaginatedData.of_rows(self._rows_as_dicts(page.rows), schema, page.links, page.total)
 
     async def stream_list(
         self,
