@@ -62,17 +62,22 @@ class ApiPath(web.View):
     a public operation)."""
 
     async def _iter(self) -> web.StreamResponse:
-        # after routing and every middleware, before the method reads anything of the body
+        # aiohttp's View._iter, with the security check and the uploads' clean-up, in
+        # one coroutine: a level less on every request
         request = self.request
-        if request.method in hdrs.METH_ALL:
-            handler = getattr(type(self), request.method.lower(), None)
-            security = request.app.get(SECURITY_KEY)
-            if handler is not None and security:
-                compiled = security.operation_requirement(handler, type(self).__name__)
-                if compiled:
-                    self.principal = await security.check(request, compiled)
+        method = request.method
+        handler = getattr(type(self), method.lower(), None) if method in hdrs.METH_ALL else None
+        if handler is None:
+            allowed = {m for m in hdrs.METH_ALL if getattr(type(self), m.lower(), None)}
+            raise web.HTTPMethodNotAllowed(method, allowed)
+        security = request.app.get(SECURITY_KEY)
+        if security:
+            compiled = security.operation_requirement(handler, type(self).__name__)
+            if compiled:
+                self.principal = await security.check(request, compiled)
         try:
-            return await super()._iter()
+            response: web.StreamResponse = await handler(self)
+            return response
         finally:
             # uploads live as long as the request: their temporary files go with it
             if self._form is not None:
