@@ -113,23 +113,25 @@ class SqlApiPath(ApiPath):
     ) -> dict[str, Any]:
         """Validated query-string filters; ``NULL`` values become None (IS NULL)."""
         schema = self._find_schema(query_schema if query_schema is not None else "query_schema")
-        combined = dict(query or {})
-        combined.update(self.request_query(query_schema))
-        nulls: dict[str, None] = {}
-        if schema is not None:
-            accepted = known_query_keys(schema)
-            for key, value in list(combined.items()):
-                # NULL is a filter value: a page key (limit, direction, search...) takes it as text
-                if value == NULL and key in accepted and key not in _page_keys(schema):
-                    _, op = key.partition(":")[::2]
-                    if op not in ("", "ne"):
-                        raise InvalidFilter(key, "NULL works with equality and ne only")
-                    nulls[key] = None
-                    del combined[key]
         filters: dict[str, Any] = {}
         if schema is not None:
+            # without a query schema the query string selects nothing (and is not parsed)
+            combined = dict(query or {})
+            combined.update(self.request_query(query_schema))
+            nulls: dict[str, None] = {}
+            if NULL in combined.values():
+                accepted = known_query_keys(schema)
+                page_keys = _page_keys(schema)
+                for key, value in list(combined.items()):
+                    # NULL is a filter value: a page key (limit, search...) takes it as text
+                    if value == NULL and key in accepted and key not in page_keys:
+                        _, op = key.partition(":")[::2]
+                        if op not in ("", "ne"):
+                            raise InvalidFilter(key, "NULL works with equality and ne only")
+                        nulls[key] = None
+                        del combined[key]
             filters = dict(self.cleaned(schema, combined, multiple=True))
-        filters.update(nulls)
+            filters.update(nulls)
         if self.path_schema is not None:
             filters.update(self.path_values())
         return filters

@@ -202,6 +202,22 @@ def _is_file(schema: Any) -> bool:
 def body_media_types(body_schema: Any, declared: Sequence[str] | None) -> tuple[str, ...]:
     """The media types a body is read from: ``declared``, or multipart for a schema with
     a file field and JSON for any other."""
+    if declared is None and body_schema is not None:
+        try:
+            found = _media_types.get(body_schema)
+        except TypeError:  # an unhashable hint: not remembered
+            return _media_types_of(body_schema, None)
+        if found is None:
+            found = _media_types[body_schema] = _media_types_of(body_schema, None)
+        return found
+    return _media_types_of(body_schema, declared)
+
+
+#: the media types of a body schema with none declared (worked out once a schema)
+_media_types: dict[Any, tuple[str, ...]] = {}
+
+
+def _media_types_of(body_schema: Any, declared: Sequence[str] | None) -> tuple[str, ...]:
     if declared is not None:
         return tuple(declared)
     if _is_dataclass(body_schema) and form_shape(body_schema).files:
