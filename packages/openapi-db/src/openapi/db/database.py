@@ -20,7 +20,7 @@ from .errors import DatabaseUnavailable, ImproperlyConfigured
 from .fifo_gate import FifoGate
 from .observers import PoolObserver, StatementTracer
 
-__all__ = ["Database", "Connection", "unavailable_errors"]
+__all__ = ["Connection", "Database", "PooledConnection", "unavailable_errors"]
 
 #: an asyncpg connection (asyncpg ships no type information)
 Connection = Any
