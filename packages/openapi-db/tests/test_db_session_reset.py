@@ -42,6 +42,9 @@ async def test_reset_skipped_after_crud_statements_only(pg_db: CrudDB) -> None:
     resets = [query for query in queries if "RESET ALL" in query]
     # every pool connection logs (min_size=1 after the first; max 4): count per statement
     assert len(statements) == 5 and resets == []
+    async with pg_db.connection(session_neutral=True) as conn:
+        await conn.fetchval("SELECT count(*) FROM tasks")
+    assert [query for query in queries if "RESET ALL" in query] == []
     async with pg_db.connection() as conn:
         await conn.execute("SET application_name = 'mine'")
     assert any("RESET ALL" in query for query in queries)

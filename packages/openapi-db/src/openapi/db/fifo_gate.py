@@ -35,6 +35,7 @@ class FifoGate:
         self._free = size
         self._waiters: deque[_Waiter] = deque()
         self._timer: asyncio.TimerHandle | None = None
+        self._timer_loop: asyncio.AbstractEventLoop | None = None
 
     @property
     def waiting(self) -> int:
@@ -59,7 +60,9 @@ class FifoGate:
         )
         self._waiters.append(waiter)
         if waiter.deadline != math.inf and (
-            self._timer is None or waiter.deadline < self._timer.when()
+            self._timer is None
+            or self._timer_loop is not loop
+            or waiter.deadline < self._timer.when()
         ):
             self._arm(loop, waiter.deadline)
         try:
@@ -89,6 +92,7 @@ class FifoGate:
         if self._timer is not None:
             self._timer.cancel()
         self._timer = loop.call_at(when, self._expire, loop)
+        self._timer_loop = loop
 
     def _expire(self, loop: asyncio.AbstractEventLoop) -> None:
         """Time out every waiter past its deadline; set the timer for the next one."""

@@ -76,7 +76,7 @@ class ApiPath(web.View):
             if compiled:
                 self.principal = await security.check(request, compiled)
         try:
-            response: web.StreamResponse = await handler(self)
+            response: web.StreamResponse = await getattr(self, method.lower())()
             return response
         finally:
             # uploads live as long as the request: their temporary files go with it
