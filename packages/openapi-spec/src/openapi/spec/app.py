@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from aiohttp import hdrs, web
+from openapi.data.app_keys import OPENAPI_SPEC_KEY
 
 from .compression import Compression, compression_of
 from .cors import Cors, cors_of
@@ -18,7 +19,7 @@ from .schemes import SecurityScheme
 from .security import SECURITY_KEY, Requirement, Security
 
 #: where setup() stores the SpecRenderer: a string key, the contract other packages read
-SPEC_APP_KEY = "openapi_spec"
+SPEC_APP_KEY = OPENAPI_SPEC_KEY
 SPEC_ROUTE_NAME = "openapi_spec"
 DEFAULT_MAX_BODY_SIZE = 1024 * 1024
 

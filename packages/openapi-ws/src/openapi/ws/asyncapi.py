@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, TypeGuard
 
 from aiohttp import web
+from openapi.data.app_keys import OPENAPI_SPEC_KEY
 from openapi.data.error_schemas import Error, ValidationErrorBody
 from openapi.data.json import dumps
 from openapi.data.json_schema import SchemaRegistry
@@ -24,8 +25,6 @@ from .rpc import RpcEndpoint, RpcMethod
 
 ASYNCAPI_VERSION = "3.0.0"
 JSON_CONTENT_TYPE = "application/json"
-#: the app key where openapi.spec's ``setup`` stores its renderer (title, version, schemes)
-OPENAPI_SPEC_KEY = "openapi_spec"
 INFO_KEYS = ("title", "version", "description", "termsOfService", "contact", "license")
 _TEMPLATE_VARIABLE = re.compile(r"{([^}:]+)(?::[^}]*)?}")
 _NOT_AN_ID = re.compile(r"[^\w.\-]+")
