@@ -26,6 +26,7 @@ from yarl import URL
 from .compiler import Row
 from .database import Connection
 from .errors import ImproperlyConfigured
+from .filters import beyond_column
 from .listing import ListQuery, OrderedPaginator, Page, RowSource, Total, Window
 from .ordering import OrderField, declared_column, total_order
 
@@ -68,6 +69,8 @@ def _python_value(column: sa.Column[Any], value: Any) -> Any:
             return value
         if isinstance(type_, sa.Integer):
             if isinstance(value, bool) or not isinstance(value, int):
+                raise _BadCursor
+            if beyond_column(column, value):  # no row of the column holds it: not ours
                 raise _BadCursor
             return value
         if isinstance(type_, sa.Float):
