@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
@@ -164,6 +165,15 @@ def test_include_exclude_ops_and_schema() -> None:
     schema = json_schema(Small)["$defs"]["Small"]
     assert schema["properties"]["name"]["maxLength"] == 8
     assert validate(Small, {"big:gt": "3"}, multiple=True).data == {"big:gt": 3}
+
+
+def test_field_names_are_plain_strings() -> None:
+    # SQLAlchemy names columns with a str subclass (quoted_name): field names and the
+    # document must be plain str, or YAML (openapi-cli spec -o spec.yaml) refuses them
+    Row = dataclass_from_table("Row", everything, row=True)
+    assert {type(f.name) for f in dataclasses.fields(Row)} == {str}
+    text = yaml.safe_dump(json_schema(Row))
+    assert "amount:" in text
 
 
 def test_unsupported_type() -> None:

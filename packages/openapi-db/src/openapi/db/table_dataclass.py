@@ -220,5 +220,6 @@ def dataclass_from_table(
             ops=column_ops.get(column.key, ()),
             row=row,
         )
-        specs.append((column.key, annotation, field))
+        # a plain str: SQLAlchemy's quoted_name would reach the document (YAML refuses it)
+        specs.append((str(column.key), annotation, field))
     return dataclasses.make_dataclass(name, specs)
