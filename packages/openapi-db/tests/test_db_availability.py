@@ -131,6 +131,23 @@ def test_get_db_configuration(monkeypatch: pytest.MonkeyPatch, caplog: Any) -> N
         parse_url("mysql://localhost/x")
 
 
+async def test_no_database_configured_is_503(
+    monkeypatch: pytest.MonkeyPatch, aiohttp_client: Client
+) -> None:
+    # served without DATASTORE (get_db returned None): a JSON 503, not a 500 per request
+    monkeypatch.delenv("DATASTORE", raising=False)
+    monkeypatch.setattr("openapi.db.app.dev_database_url", lambda: None)
+    app = web.Application()
+    setup(app, title="Notes", version="1.0.0", docs_path=None)
+    assert get_db(app, metadata=metadata) is None
+    app.router.add_view("/notes", NotesPath)
+    client = await aiohttp_client(app)
+    for method in ("GET", "POST"):
+        response = await client.request(method, "/notes", json=[{"text": "a"}])
+        assert response.status == 503
+        assert await response.json() == {"message": "No database configured"}
+
+
 async def test_unavailable_then_recovers(server: EmbeddedPostgres, aiohttp_client: Client) -> None:
     db = CrudDB(server.url, metadata, min_size=1, max_size=2)
     await db.create_all()

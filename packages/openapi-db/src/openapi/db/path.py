@@ -19,7 +19,7 @@ from .compiler import Row
 from .crud import CrudDB
 from .database import Connection
 from .declarations import path_errors, table_errors
-from .errors import FilterRequired, ImproperlyConfigured, InvalidFilter
+from .errors import DatabaseUnavailable, FilterRequired, ImproperlyConfigured, InvalidFilter
 from .integrity import clashing_columns, integrity_error
 from .listing import ListQuery, OrderedPaginator, Selection, paginator_of
 from .pagination import OffsetPaginator, PaginatedData, Unpaginated
@@ -75,8 +75,11 @@ class SqlApiPath(ApiPath):
 
     @property
     def db(self) -> CrudDB:
-        """The application's database (``app["db"]``)."""
-        db: CrudDB = self.request.app[DB_KEY]
+        """The application's database (``app["db"]``); a 503 when the application has none
+        (``DATASTORE`` unset: :func:`~openapi.db.get_db` logged it at startup)."""
+        db: CrudDB | None = self.request.app.get(DB_KEY)
+        if db is None:
+            raise DatabaseUnavailable("No database configured")
         return db
 
     @property
