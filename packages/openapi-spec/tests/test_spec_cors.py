@@ -60,7 +60,7 @@ async def test_preflight_answers_the_methods_of_the_path(client: Any) -> None:
     headers = response.headers
     assert headers["Access-Control-Allow-Origin"] == APP_ORIGIN
     assert headers["Access-Control-Allow-Credentials"] == "true"
-    assert headers["Access-Control-Allow-Methods"] == "GET, POST"
+    assert headers["Access-Control-Allow-Methods"] == "GET, HEAD, POST"
     assert headers["Access-Control-Allow-Headers"] == "content-type, x-api-key"
     assert headers["Access-Control-Max-Age"] == "60"
     assert "Origin" in headers["Vary"]
@@ -74,7 +74,7 @@ async def test_preflight_for_a_method_the_path_lacks_stays_405(client: Any) -> N
     response = await client.options("/items", headers=preflight("DELETE"))
     assert response.status == 405
     assert await response.json() == {"message": "Method Not Allowed"}
-    assert set(response.headers["Allow"].split(",")) == {"GET", "POST"}
+    assert set(response.headers["Allow"].split(",")) == {"GET", "HEAD", "POST"}
     assert "Access-Control-Allow-Methods" not in response.headers
     response = await client.options("/nowhere", headers=preflight("GET"))
     assert response.status == 404
@@ -140,3 +140,31 @@ def test_configuration_mistakes_are_refused() -> None:
         Cors(origins=["https://app.example.com/"])
     with pytest.raises(ValueError, match="'\\*' or a list"):
         Cors(origins=["*", APP_ORIGIN])
+
+
+class WriteOnlyPath(ApiPath):
+    @op()
+    async def post(self) -> web.Response:
+        return self.json_response({}, status=201)
+
+
+async def test_head_is_get_without_the_body_and_with_its_security(
+    aiohttp_client: ClientFactory,
+) -> None:
+    app = cors_app(Cors(origins=[APP_ORIGIN]))
+    app.router.add_view("/write-only", WriteOnlyPath)
+    client = await aiohttp_client(app)
+    key = {"X-Api-Key": "k"}
+    got = await client.get("/items", headers=key)
+    head = await client.head("/items", headers=key)
+    assert (got.status, head.status) == (200, 200)
+    assert await head.read() == b""
+    for name in ("Content-Type", "Content-Length", "X-Total-Count", "Link"):
+        assert head.headers[name] == got.headers[name]
+    # GET's requirement applies: no key, no answer
+    refused = await client.head("/items")
+    assert refused.status == 401 and "WWW-Authenticate" in refused.headers
+    # no GET, no HEAD
+    response = await client.head("/write-only", headers=key)
+    assert response.status == 405
+    assert set(response.headers["Allow"].split(",")) == {"POST"}

@@ -36,7 +36,7 @@ async def test_wrong_method_is_json_405_keeping_allow(
     client = await aiohttp_client(task_app)
     response = await client.put("/tasks")
     assert await error_of(response, 405) == {"message": "Method Not Allowed"}
-    assert set(response.headers["Allow"].split(",")) == {"GET", "POST"}
+    assert set(response.headers["Allow"].split(",")) == {"GET", "HEAD", "POST"}
 
 
 async def test_api_error_subclass_maps_to_its_status(

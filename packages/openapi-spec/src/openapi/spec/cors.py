@@ -15,7 +15,7 @@ from aiohttp import hdrs, web
 from aiohttp.typedefs import Handler, Middleware
 
 from .middleware import json_error
-from .path import full_url
+from .path import ApiPath, full_url
 from .schemes import is_websocket_handshake
 
 ANY_ORIGIN = "*"
@@ -199,6 +199,8 @@ def _path_methods(request: web.Request) -> set[str] | None:
 def _route_methods(method: str, handler: Any) -> Collection[str]:
     if method != hdrs.METH_ANY:
         return (method,)
+    if isinstance(handler, type) and issubclass(handler, ApiPath):
+        return handler.allowed_methods()
     if isinstance(handler, type) and issubclass(handler, web.View):
         return [m for m in hdrs.METH_ALL if hasattr(handler, m.lower())]
     return hdrs.METH_ALL

@@ -66,22 +66,35 @@ class ApiPath(web.View):
         # one coroutine: a level less on every request
         request = self.request
         method = request.method
-        handler = getattr(type(self), method.lower(), None) if method in hdrs.METH_ALL else None
+        name = method.lower()
+        handler = getattr(type(self), name, None) if method in hdrs.METH_ALL else None
+        if handler is None and method == hdrs.METH_HEAD:
+            # HEAD is GET without the body (RFC 9110), which aiohttp leaves out
+            name = "get"
+            handler = getattr(type(self), name, None)
         if handler is None:
-            allowed = {m for m in hdrs.METH_ALL if getattr(type(self), m.lower(), None)}
-            raise web.HTTPMethodNotAllowed(method, allowed)
+            raise web.HTTPMethodNotAllowed(method, self.allowed_methods())
+        self._current_op = operation_of(handler)
         security = request.app.get(SECURITY_KEY)
         if security:
             compiled = security.operation_requirement(handler, type(self).__name__)
             if compiled:
                 self.principal = await security.check(request, compiled)
         try:
-            response: web.StreamResponse = await getattr(self, method.lower())()
+            response: web.StreamResponse = await getattr(self, name)()
             return response
         finally:
             # uploads live as long as the request: their temporary files go with it
             if self._form is not None:
                 self._form.close()
+
+    @classmethod
+    def allowed_methods(cls) -> set[str]:
+        """The HTTP methods the view answers: its methods, and HEAD where it has GET."""
+        allowed = {m for m in hdrs.METH_ALL if getattr(cls, m.lower(), None)}
+        if hdrs.METH_GET in allowed:
+            allowed.add(hdrs.METH_HEAD)
+        return allowed
 
     @classmethod
     def declaration_errors(cls, app: web.Application, path: str) -> Iterator[str]:
