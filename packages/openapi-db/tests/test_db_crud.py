@@ -8,6 +8,7 @@ import uuid
 import pytest
 import sqlalchemy as sa
 from openapi.db import CrudDB, InvalidFilter
+from openapi.spec import UnprocessableEntity
 
 
 async def add_tasks(db: CrudDB, n: int = 5) -> list[dict]:
@@ -370,3 +371,18 @@ async def test_integers_beyond_the_column_compare_exactly(pg_db: CrudDB) -> None
     assert await selected({}) == ids
     # in-range values keep the column's own type (and its index)
     assert await selected({"id": ids[0]}) == [ids[0]]
+
+
+async def test_text_with_a_nul_character_is_a_422_naming_the_column(pg_db: CrudDB) -> None:
+    [row] = await add_tasks(pg_db, 1)
+    for write in (
+        pg_db.db_insert(pg_db.tasks, {"title": "a\x00b"}),
+        pg_db.db_insert(pg_db.tasks, [{"title": "fine"}, {"title": "bad\x00"}]),
+        pg_db.db_update(pg_db.tasks, {"id": row["id"]}, {"title": "x\x00"}),
+    ):
+        with pytest.raises(UnprocessableEntity) as raised:
+            await write
+        assert raised.value.errors == [
+            {"field": "title", "message": "NUL characters are not allowed"}
+        ]
+    assert [r["title"] for r in await pg_db.db_select(pg_db.tasks)] == [row["title"]]

@@ -16,12 +16,14 @@ from collections.abc import AsyncGenerator, Awaitable, Callable, Hashable, Mappi
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
+from openapi.spec import UnprocessableEntity
 from yarl import URL
 
 from .compiler import Row
 from .database import Connection, Database, invalid_value, invalid_value_errors
 from .errors import InvalidFilter
 from .filters import (
+    NUL_MESSAGE,
     FilterConsumer,
     Filters,
     FilterShape,
@@ -374,6 +376,7 @@ class CrudDB(Database):
         columns = table_columns(table)
         names: list[str] = []
         for row in rows:
+            _check_text(row)
             for name in row:
                 if name not in names:
                     if name not in columns:
@@ -428,6 +431,7 @@ class CrudDB(Database):
         for name in data:
             if name not in table.c:
                 raise InvalidFilter(name, "unknown column")
+        _check_text(data)
         data = _with_defaults(table, [data], "onupdate")[0]
         names = tuple(data)
         values = {f"v{j}": data[name] for j, name in enumerate(names)}
@@ -520,6 +524,16 @@ class CrudDB(Database):
         query = ListQuery(Selection(table, statement=statement), values, URL("/"))
         page = await paginator.page(self, query, conn=conn)
         return page.rows, page.total
+
+
+def _check_text(row: Mapping[str, Any]) -> None:
+    """A 422 naming the column for text PostgreSQL refuses (a NUL character), rather
+    than the database's own message with no field."""
+    for name, value in row.items():
+        if value.__class__ is str and "\x00" in value:
+            raise UnprocessableEntity(
+                "Invalid data", errors=[{"field": name, "message": NUL_MESSAGE}]
+            )
 
 
 @functools.lru_cache(maxsize=4096)

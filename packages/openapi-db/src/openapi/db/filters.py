@@ -35,6 +35,9 @@ __all__ = [
     "value_kind",
 ]
 
+#: why a text value with a NUL character is refused (PostgreSQL cannot store it)
+NUL_MESSAGE = "NUL characters are not allowed"
+
 #: the operator names (openapi.spec documents them)
 OPERATORS = frozenset(FILTER_OPERATORS)
 
@@ -111,7 +114,7 @@ def check_value(column: sa.ColumnElement[Any], key: str, value: Any) -> None:
     """A 422 naming ``key`` for values PostgreSQL would refuse (else a DataError, a 500)."""
     for item in _items(value):
         if isinstance(item, str) and "\x00" in item:
-            raise InvalidFilter(key, "NUL characters are not allowed")
+            raise InvalidFilter(key, NUL_MESSAGE)
 
 
 def table_column(table: sa.Table, name: str, key: str | None = None) -> sa.Column[Any]:

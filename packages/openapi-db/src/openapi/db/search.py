@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from openapi.data import fields
 
 from .errors import InvalidFilter
+from .filters import NUL_MESSAGE
 from .ordering import declared_column
 
 __all__ = [
@@ -66,7 +67,7 @@ def escape_like(text: str) -> str:
 def like_pattern(text: str) -> str:
     """``%text%`` with the text's own ``%``, ``_`` and ``\\`` taken literally."""
     if "\x00" in text:  # PostgreSQL text cannot hold NUL: a 422, not a DataError (500)
-        raise InvalidFilter("search", "NUL characters are not allowed")
+        raise InvalidFilter("search", NUL_MESSAGE)
     return f"%{escape_like(text)}%"
 
 
