@@ -54,7 +54,7 @@ class DumpsKind(Protocol):
     def dump_trusted(self, e: DumpEmitter, node: Node, v: str) -> str:
         """An expression dumping ``v`` known to have the declared type (not None)."""
 
-    def reads_once(self, node: Node) -> bool:
+    def reads_once(self, e: DumpEmitter, node: Node) -> bool:
         """The trusted expression reads ``v`` once: it may be an attribute read."""
 
     def value_classes(self, node: Node) -> tuple[type, ...]:

@@ -45,7 +45,7 @@ class Kind:
     def dump_trusted(self, e: DumpEmitter, node: Node, v: str) -> str:
         return self.dump(e, node, v)
 
-    def reads_once(self, node: Node) -> bool:
+    def reads_once(self, e: DumpEmitter, node: Node) -> bool:
         return False
 
     def value_classes(self, node: Node) -> tuple[type, ...]:

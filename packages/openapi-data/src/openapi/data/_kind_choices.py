@@ -39,7 +39,7 @@ class EnumKind(Kind):
     def dump_trusted(self, e: DumpEmitter, node: Node, v: str) -> str:
         return f"{v}.value" if _plain_enum(node) else self.dump(e, node, v)
 
-    def reads_once(self, node: Node) -> bool:
+    def reads_once(self, e: DumpEmitter, node: Node) -> bool:
         return _plain_enum(node)
 
     def value_classes(self, node: Node) -> tuple[type, ...]:

@@ -94,7 +94,7 @@ class SequenceKind(Kind):
         e.depth -= 1
         return f"[*{v}]" if item == x else f"[{item} for {x} in {v}]"
 
-    def reads_once(self, node: Node) -> bool:
+    def reads_once(self, e: DumpEmitter, node: Node) -> bool:
         return True
 
     def value_classes(self, node: Node) -> tuple[type, ...]:

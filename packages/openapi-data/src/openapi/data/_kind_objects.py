@@ -312,7 +312,7 @@ def trusted_block(e: DumpEmitter, cls: Any, o: str, r: str) -> None:
         read = d + "[{!r}]"
     for spec in dataclass_fields(cls):
         node = spec.node
-        if spec.dump is None and not node.nullable and dump_kind_of(node).reads_once(node):
+        if spec.dump is None and not node.nullable and dump_kind_of(node).reads_once(e, node):
             # the dump expression reads the value once: no local variable needed
             expr = e.trusted_expr(node, read.format(spec.name))
             direct.append(f"{spec.name!r}: {expr}")

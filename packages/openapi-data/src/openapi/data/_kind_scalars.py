@@ -99,7 +99,7 @@ class StrKind(Kind):
     def dump(self, e: DumpEmitter, node: Node, v: str) -> str:
         return v
 
-    def reads_once(self, node: Node) -> bool:
+    def reads_once(self, e: DumpEmitter, node: Node) -> bool:
         return True
 
     def value_classes(self, node: Node) -> tuple[type, ...]:
@@ -130,7 +130,7 @@ class NumberKind(Kind):
     def dump(self, e: DumpEmitter, node: Node, v: str) -> str:
         return v
 
-    def reads_once(self, node: Node) -> bool:
+    def reads_once(self, e: DumpEmitter, node: Node) -> bool:
         return True
 
     def schema(self, w: SchemaRegistry, node: Node) -> dict[str, Any]:
@@ -256,7 +256,7 @@ class BoolKind(Kind):
     def dump(self, e: DumpEmitter, node: Node, v: str) -> str:
         return v
 
-    def reads_once(self, node: Node) -> bool:
+    def reads_once(self, e: DumpEmitter, node: Node) -> bool:
         return True
 
     def value_classes(self, node: Node) -> tuple[type, ...]:
@@ -283,7 +283,7 @@ class UUIDKind(Kind):
     def dump_trusted(self, e: DumpEmitter, node: Node, v: str) -> str:
         return f"_str({v})"
 
-    def reads_once(self, node: Node) -> bool:
+    def reads_once(self, e: DumpEmitter, node: Node) -> bool:
         return True
 
     def value_classes(self, node: Node) -> tuple[type, ...]:

@@ -75,8 +75,9 @@ class IsoKind(TimeKind):
         when = self.native_when.format(v=v)
         return v if when == "True" else f"({v} if {when} else {v}.isoformat())"
 
-    def reads_once(self, node: Node) -> bool:
-        return True
+    def reads_once(self, e: DumpEmitter, node: Node) -> bool:
+        # a native datetime is tested before it is left as is or written out
+        return not e.native_times or self.native_when in (None, "True")
 
 
 @register
