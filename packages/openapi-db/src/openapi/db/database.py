@@ -50,6 +50,9 @@ invalid_value_errors: tuple[type[BaseException], ...] = (
 )
 
 
+#: the 503's message when no pool connection comes free within ``acquire_timeout``
+BUSY_MESSAGE = "Database busy: no connection available"
+
 #: the span of a statement when nothing traces them (reusable: nullcontext is reentrant)
 _UNTRACED: AbstractContextManager[object] = nullcontext()
 
@@ -265,7 +268,7 @@ class Database:
             try:
                 await gate.take(self.acquire_timeout)
             except TimeoutError as exc:
-                raise DatabaseUnavailable("Database busy: no connection available") from exc
+                raise DatabaseUnavailable(BUSY_MESSAGE) from exc
         try:
             if _has_idle(pool):
                 # a slot of the gate and an idle connection: acquiring cannot wait
@@ -275,7 +278,9 @@ class Database:
                 connection = await pool.acquire(timeout=self.acquire_timeout)
         except BaseException as exc:
             gate.release()
-            if isinstance(exc, unavailable_errors) or isinstance(exc, TimeoutError):
+            if isinstance(exc, TimeoutError):  # the pool held back past acquire_timeout
+                raise DatabaseUnavailable(BUSY_MESSAGE) from exc
+            if isinstance(exc, unavailable_errors):
                 raise DatabaseUnavailable() from exc
             raise
         if observed:
