@@ -203,8 +203,10 @@ class OffsetPaginator(OrderedPaginator):
 
     def order_fields(self, table: sa.Table, order_by: Any) -> tuple[OrderField, ...]:
         """The requested ordering (``-name`` descending) made total with the primary key."""
+        # a few valid orderings per table (one text value each): worked out once
+        cacheable = isinstance(order_by, str | None)
         key = (table, order_by)
-        found = self._orders.get(key) if isinstance(order_by, str | None) else None
+        found = self._orders.get(key) if cacheable else None
         if found is not None:
             return found
         requested = parse_order_by(order_by or self.order_by[0])
@@ -214,8 +216,7 @@ class OffsetPaginator(OrderedPaginator):
                 raise InvalidFilter("order_by", f"cannot order by '{field}'")
             declared_column(table, field.name)
         found = total_order(table, requested)
-        if isinstance(order_by, str | None) and len(self._orders) < _MAX_ORDERS:
-            # a few valid orderings per table: worked out once, then looked up
+        if cacheable and len(self._orders) < _MAX_ORDERS:
             self._orders[key] = found
         return found
 

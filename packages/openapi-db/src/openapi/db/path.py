@@ -234,10 +234,11 @@ class SqlApiPath(ApiPath):
         )
         list_query = ListQuery(selection, params, self.full_url())
         page = await paginator.page(self.db, list_query, conn=conn)
+        rows = self._rows_as_dicts(page.rows)
         schema = self._find_schema(dump_schema)
         if schema is None:
-            return PaginatedData(self._rows_as_dicts(page.rows), page.links, page.total)
-        return PaginatedData.of_rows(self._rows_as_dicts(page.rows), schema, page.links, page.total)
+            return PaginatedData(rows, page.links, page.total)
+        return PaginatedData.of_rows(rows, schema, page.links, page.total)
 
     async def stream_list(
         self,
