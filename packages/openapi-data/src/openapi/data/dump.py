@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ._dump_emitter import Dumper
 from ._kinds import dumper_of
 
 __all__ = ["dump"]
@@ -17,12 +18,24 @@ def dump(schema: Any, data: Any) -> Any:
     ``None`` values are dropped.
     """
     try:
-        fn = _dumpers[schema]
-    except KeyError:
-        fn = _dumpers[schema] = dumper_of(schema)
-    except TypeError:  # an unhashable hint: compiled, but not cached here
-        fn = dumper_of(schema)
+        fn = _dumpers[schema]  # the common case inline: dump() runs once a response
+    except (KeyError, TypeError):
+        fn = cached_dumper(schema)
     return fn(data)
 
 
-_dumpers: dict[Any, Any] = {}
+def cached_dumper(schema: Any, *, native_times: bool = False) -> Dumper:
+    """The dumper of ``schema`` (see :func:`openapi.data.json.dump_bytes` for
+    ``native_times``), looked up by the schema itself: no compile key is built."""
+    cache = _native_dumpers if native_times else _dumpers
+    try:
+        fn = cache[schema]
+    except KeyError:
+        fn = cache[schema] = dumper_of(schema, native_times=native_times)
+    except TypeError:  # an unhashable hint: compiled, but not cached here
+        fn = dumper_of(schema, native_times=native_times)
+    return fn
+
+
+_dumpers: dict[Any, Dumper] = {}
+_native_dumpers: dict[Any, Dumper] = {}

@@ -13,9 +13,8 @@ from datetime import date, datetime, time
 from typing import Any
 
 from ._json_text import encode, encode_bytes, has_orjson, loads
-from ._kinds import dumper_of
 from ._output_values import dump_any
-from .dump import dump
+from .dump import cached_dumper, dump
 
 __all__ = ["JSONDecodeError", "dump_bytes", "dumps", "dumps_bytes", "loads"]
 
@@ -33,23 +32,18 @@ def dump_bytes(schema: Any, data: Any) -> bytes:
     ISO 8601 text as ``isoformat()`` some five times faster."""
     if not has_orjson():
         return dumps_bytes(dump(schema, data))
-    try:
-        fn = _native_dumpers[schema]
-    except KeyError:
-        fn = _native_dumpers[schema] = dumper_of(schema, native_times=True)
-    except TypeError:  # an unhashable hint: compiled, but not cached here
-        fn = dumper_of(schema, native_times=True)
-    body = encode_bytes(fn(data), _default, native_times=True)
-    return body if isinstance(body, bytes) else body.encode()
-
-
-_native_dumpers: dict[Any, Callable[[Any], Any]] = {}
+    dumped = cached_dumper(schema, native_times=True)(data)
+    return _utf8(encode_bytes(dumped, _default, native_times=True))
 
 
 def dumps_bytes(obj: Any) -> bytes:
     """Compact JSON of ``obj`` as UTF-8 bytes: :func:`dumps` without the round trip
     through ``str`` (what a response body needs)."""
-    data = encode_bytes(obj, _default)
+    return _utf8(encode_bytes(obj, _default))
+
+
+def _utf8(data: bytes | str) -> bytes:
+    # orjson's bytes as they come; the standard library's text encoded
     return data if isinstance(data, bytes) else data.encode()
 
 
