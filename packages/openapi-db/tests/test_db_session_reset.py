@@ -3,8 +3,10 @@ statements (one round trip less per statement)."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
 
+import pytest
 from openapi.db import CrudDB
 
 
@@ -12,18 +14,25 @@ def log_queries(conn: Any, queries: list[str]) -> None:
     conn.add_query_logger(lambda record: queries.append(record.query))
 
 
-async def test_session_state_never_leaks_to_the_next_user(pg_url: str) -> None:
+@pytest.fixture
+async def one_connection(pg_url: str) -> AsyncIterator[CrudDB]:
+    """A database whose pool has one connection: each user gets the previous one's."""
     db = CrudDB(pg_url, min_size=1, max_size=1)
     try:
-        async with db.connection() as conn:
-            await conn.execute("SET application_name = 'leaked'")
-            await conn.execute("SELECT pg_advisory_lock(42)")
-        async with db.connection() as conn:
-            assert await conn.fetchval("SHOW application_name") != "leaked"
-            locks = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = 42"
-            assert await conn.fetchval(locks) == 0
+        yield db
     finally:
         await db.close()
+
+
+async def test_session_state_never_leaks_to_the_next_user(one_connection: CrudDB) -> None:
+    db = one_connection
+    async with db.connection() as conn:
+        await conn.execute("SET application_name = 'leaked'")
+        await conn.execute("SELECT pg_advisory_lock(42)")
+    async with db.connection() as conn:
+        assert await conn.fetchval("SHOW application_name") != "leaked"
+        locks = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = 42"
+        assert await conn.fetchval(locks) == 0
 
 
 async def test_reset_skipped_after_crud_statements_only(pg_db: CrudDB) -> None:
@@ -50,15 +59,12 @@ async def test_reset_skipped_after_crud_statements_only(pg_db: CrudDB) -> None:
     assert any("RESET ALL" in query for query in queries)
 
 
-async def test_transaction_left_open_is_rolled_back(pg_url: str) -> None:
-    db = CrudDB(pg_url, min_size=1, max_size=1)
-    try:
-        async with db.connection() as conn:
-            await conn.execute("BEGIN")
-            await conn.execute("CREATE TEMP TABLE left_open (x int)")
-        async with db.connection() as conn:
-            assert not conn.is_in_transaction()
-            found = await conn.fetchval("SELECT to_regclass('pg_temp.left_open')")
-            assert found is None
-    finally:
-        await db.close()
+async def test_transaction_left_open_is_rolled_back(one_connection: CrudDB) -> None:
+    db = one_connection
+    async with db.connection() as conn:
+        await conn.execute("BEGIN")
+        await conn.execute("CREATE TEMP TABLE left_open (x int)")
+    async with db.connection() as conn:
+        assert not conn.is_in_transaction()
+        found = await conn.fetchval("SELECT to_regclass('pg_temp.left_open')")
+        assert found is None
